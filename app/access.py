@@ -1,0 +1,62 @@
+"""Who may do what: a token in the path resolves here, in one place, to what it opens, or to 404.
+
+Handlers declare what they need (`EditableAssessment`, `ViewableAssessment`, `WorkspaceAccess`) and
+never look tokens up themselves (conventions.md, habit 6).
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app import assessments as store
+from app.db import SessionDep
+from app.models import Assessment, ShareLink, Workspace
+
+
+@dataclass(frozen=True)
+class AssessmentAccess:
+    assessment: Assessment
+    link: ShareLink
+    token: str  # the token that opened it, for building this visitor's own links
+
+    @property
+    def can_edit(self) -> bool:
+        return self.link.kind == "edit"
+
+
+@dataclass(frozen=True)
+class WorkspaceGrant:
+    workspace: Workspace
+    token: str
+
+
+def secret_of(request: Request) -> bytes:
+    return request.app.state.settings.secret
+
+
+def _editable(edit_token: str, session: SessionDep) -> AssessmentAccess:
+    assessment, link = store.assessment_by_token(edit_token, session=session, need="edit")
+    return AssessmentAccess(assessment, link, edit_token)
+
+
+def _viewable(view_token: str, session: SessionDep) -> AssessmentAccess:
+    assessment, link = store.assessment_by_token(view_token, session=session, need="view")
+    return AssessmentAccess(assessment, link, view_token)
+
+
+def _restorable(edit_token: str, session: SessionDep) -> AssessmentAccess:
+    assessment, link = store.assessment_by_token(edit_token, session=session, need="edit",
+                                                 include_deleted=True)
+    return AssessmentAccess(assessment, link, edit_token)
+
+
+def _workspace(workspace_token: str, session: SessionDep) -> WorkspaceGrant:
+    return WorkspaceGrant(store.workspace_by_token(workspace_token, session=session), workspace_token)
+
+
+EditableAssessment = Annotated[AssessmentAccess, Depends(_editable)]
+ViewableAssessment = Annotated[AssessmentAccess, Depends(_viewable)]
+# Only for undoing a delete: the edit link of a deleted assessment, which every other page refuses.
+RestorableAssessment = Annotated[AssessmentAccess, Depends(_restorable)]
+WorkspaceAccess = Annotated[WorkspaceGrant, Depends(_workspace)]

@@ -1,0 +1,129 @@
+"""The engine's input and output shapes: answers-v1 in, the recommendation contract of design.md out."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["low", "medium", "high"]
+Verdict = Literal["prompt_engineering", "fine_tuning", "hybrid"]
+Approach = Literal["prompt_engineering", "fine_tuning"]
+TaskType = Literal[
+    "classification", "extraction", "summarization", "generation", "conversation",
+    "translation", "code", "question_answering", "reasoning", "other",
+]
+TechniqueId = Literal[
+    "zero_shot", "one_shot", "few_shot", "role_prompting", "chain_of_thought", "structured_output",
+    "full_fine_tuning", "lora", "qlora", "instruction_tuning", "hosted_fine_tuning",
+]
+
+# Strict so that "5" or true are refused where the JSON schema wants an integer (as jsonschema does).
+Count = Annotated[int, Field(strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+class Answers(BaseModel):
+    """answers-v1 (contracts/answers-v1.schema.json). Missing or null means "not known yet"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    task_type: TaskType | None = Field(None, description="The main kind of work the model does.")
+    accuracy_criticality: Level | None = Field(None, description="How costly a wrong answer is.")
+    output_consistency_need: Level | None = Field(
+        None, description="How strictly outputs must follow one format, style or tone.")
+    domain_specificity: Level | None = Field(
+        None, description="How specialised the vocabulary and reasoning of the domain are.")
+    knowledge_in_base_model: Literal["yes", "partly", "no"] | None = Field(
+        None, description="Does a general-purpose model already know what the task needs?")
+    labeled_examples: Annotated[Count, Field(ge=0, le=100_000_000)] | None = Field(
+        None, description="How many good input/output examples the team has or can produce.")
+    data_quality: Level | None = Field(
+        None, description="How clean, correct and representative those examples are.")
+    data_confidential: Flag | None = Field(
+        None, description="Are the data or prompts proprietary or regulated?")
+    budget: Level | None = Field(
+        None, description="Money available for data preparation, training and evaluation.")
+    gpu_access: Literal["none", "cloud", "own"] | None = Field(
+        None, description="Compute available for training.")
+    ml_expertise: Literal["none", "some", "strong"] | None = Field(
+        None, description="The team's machine-learning experience.")
+    time_to_deploy_weeks: Annotated[Count, Field(ge=0, le=520)] | None = Field(
+        None, description="Weeks until the solution must be in use.")
+    monthly_requests: Annotated[Count, Field(ge=0, le=100_000_000_000)] | None = Field(
+        None, description="Expected model calls per month in production.")
+    avg_prompt_tokens_without_examples: Annotated[Count, Field(ge=1, le=2_000_000)] | None = Field(
+        None, description="Typical prompt length in tokens, before any few-shot examples.")
+    avg_output_tokens: Annotated[Count, Field(ge=1, le=1_000_000)] | None = Field(
+        None, description="Typical answer length in tokens.")
+    latency_sensitive: Flag | None = Field(None, description="Must answers come back fast (interactive use)?")
+    requirements_change_frequency: Literal["rare", "monthly", "weekly"] | None = Field(
+        None, description="How often the desired behaviour changes.")
+    use_case_breadth: Literal["narrow", "broad"] | None = Field(
+        None, description="One specific task, or many tasks and domains from one model.")
+    needs_fresh_or_private_knowledge: Flag | None = Field(
+        None, description="Must answers draw on facts that change often or live in private documents?")
+    model_access: Literal["api_only", "open_weights", "both"] | None = Field(
+        None, description="Hosted APIs only, open-weight models run by the team, or both.")
+
+
+class Scores(BaseModel):
+    prompt_engineering: float
+    fine_tuning: float
+
+
+class Reason(BaseModel):
+    question: str
+    answer: str | int | bool | None
+    favours: Approach
+    weight: float
+    text: str
+
+
+class Flip(BaseModel):
+    question: str
+    answer: str | int | bool
+    verdict: Verdict
+
+
+class Technique(BaseModel):
+    id: TechniqueId
+    name: str
+    why: str
+
+
+class Risk(BaseModel):
+    id: str
+    text: str
+    mitigations: list[str]
+
+
+class Costs(BaseModel):
+    currency: Literal["USD"] = "USD"
+    monthly_prompt_engineering: float
+    monthly_fine_tuned: float
+    one_time_fine_tuning: float
+    break_even_months: float | None
+    assumptions: list[str]
+
+
+class OpenQuestion(BaseModel):
+    question: str
+    why: str
+
+
+class Recommendation(BaseModel):
+    """The output contract (design.md, "Recommendation (output)")."""
+
+    verdict: Verdict
+    confidence: float = Field(ge=0, le=1)
+    scores: Scores
+    reasons: list[Reason]
+    flips: list[Flip]
+    techniques: list[Technique]
+    add_retrieval: bool
+    risks: list[Risk]
+    next_steps: list[str]
+    costs: Costs
+    open_questions: list[OpenQuestion]
+    revisit_in_weeks: int
+    questionnaire_version: int
+    engine_version: str

@@ -1,0 +1,363 @@
+"""The engine's rules as data: evidence rows (a question, a condition, what it favours, a weight, a
+sentence) and gates (feasibility limits that keep fine-tuning off the table for now).
+
+Every row cites the section of shared/domain.md it comes from. Weights: 1 = weak, 3 = strong (5.x).
+Conditions read `facts`: the answers plus derived values whose keys start with "_" (see `derive`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.advisor.costs import CostAssumptions, few_shot_tokens_per_month, monthly_costs
+
+PE, FT = "prompt_engineering", "fine_tuning"
+
+# Quality factors in tenths (G1: high 1.0, medium 0.7, low 0.3); our heuristic, domain.md 5.1 and 9.
+QUALITY_TENTHS = {"high": 10, "medium": 7, "low": 3}
+UNKNOWN_QUALITY = "medium"  # an unrated dataset counts as medium until someone reviews it
+# Effective-example thresholds of G1 (OpenAI 50; Google/AWS 100; LIMA 1,000; full FT 10,000).
+FEW_EXAMPLES, PILOT_EXAMPLES, SOLID_EXAMPLES, MANY_EXAMPLES = 50, 100, 1_000, 10_000
+# G2: a fine-tuning cycle (data, training, evaluation) does not fit in under 3 weeks [derived].
+SHORT_DEADLINE_WEEKS, COMFORTABLE_DEADLINE_WEEKS = 3, 6
+# F5 thresholds on few-shot tokens resent per month (domain.md 4.5: below ~1e9 savings rarely matter).
+OVERHEAD_TOKENS = (1e9, 1e10, 1e11)
+LOW_VOLUME_REQUESTS = 10_000  # P5: below this, fixed costs dominate any per-token saving
+LONG_PROMPT_TOKENS = 2_000  # instructions long enough that training them in pays (Azure 2025)
+LATENCY_PROMPT_TOKENS = 1_000  # F6: a prompt long enough that trimming it helps latency
+
+
+def effective_tenths(facts: dict) -> int:
+    """labeled_examples x quality factor, in tenths of an example (exact integer arithmetic)."""
+    count = facts.get("labeled_examples") or 0
+    quality = facts.get("data_quality") or UNKNOWN_QUALITY
+    return count * QUALITY_TENTHS[quality]
+
+
+def good_examples_phrase(facts: dict) -> str:
+    """'About N good examples', with the raw count when the quality factor discounted it (G1)."""
+    count, good = facts.get("labeled_examples") or 0, facts["_eff10"] // 10
+    phrase = f"About {good:,} good examples"
+    if count == good:
+        return phrase
+    quality = facts.get("data_quality")
+    rated = f"{quality} quality" if quality else f"unrated quality, counted as {UNKNOWN_QUALITY}"
+    return f"{phrase} ({count:,} at {rated})"
+
+
+def has_at_least(facts: dict, examples: int) -> bool:
+    return facts["_eff10"] >= examples * 10
+
+
+DATA_FIELDS = frozenset({"labeled_examples", "data_quality"})
+VOLUME_FIELDS = frozenset({"monthly_requests", "avg_prompt_tokens_without_examples", "avg_output_tokens"})
+
+
+def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None, changed: str = "") -> dict:
+    """The answers plus the derived values the rules read.
+
+    With `like` (the facts of answers that differ only in `changed`), unaffected values are copied.
+    """
+    facts = dict(answers)
+    if not facts.get("labeled_examples"):
+        facts.pop("data_quality", None)  # quality of no examples means nothing (questionnaire show-if)
+    if like is not None and changed not in DATA_FIELDS:
+        facts["_eff10"] = like["_eff10"]
+    else:
+        facts["_eff10"] = effective_tenths(facts)
+    if like is not None and changed not in VOLUME_FIELDS:
+        facts["_overhead"], facts["_tuned_cheaper"] = like["_overhead"], like["_tuned_cheaper"]
+    else:
+        facts["_overhead"] = few_shot_tokens_per_month(answers, assumptions)
+        prompting, tuned = monthly_costs(answers, assumptions)
+        facts["_tuned_cheaper"] = tuned < prompting
+    return facts
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    question: str
+    when: Callable[[dict], bool]
+    favours: str
+    weight: float
+    text: str  # str.format(**facts, eff=..., good_examples=..., overhead=...) at output time
+    source: str
+
+
+def _no_tuning_route(f: dict) -> bool:
+    """5.1 G3: without ML skills only hosted tuning is open, and hosted tuning needs API models."""
+    return f.get("model_access") == "open_weights" and f.get("ml_expertise") == "none"
+
+
+def _is(question: str, *values) -> Callable[[dict], bool]:
+    return lambda f: f.get(question) in values
+
+
+def _overhead_at_least(tokens: float) -> Callable[[dict], bool]:
+    return lambda f: (f.get("monthly_requests") is not None and f["_overhead"] >= tokens
+                      and f["_tuned_cheaper"])
+
+
+# Per question, the first row whose condition holds gives that answer's reason.
+RULES: tuple[Rule, ...] = (
+    Rule("F4", "accuracy_criticality", _is("accuracy_criticality", "high"), FT, 1,
+         "Wrong answers are costly. A tuned model is more reliable on the exact task, but only once a "
+         "prompt baseline and an evaluation set prove it; pair it with retrieval where facts matter.",
+         "5.2 F4; Azure, microsoft/LLM-Fine-Tuning-Azure"),
+    Rule("P-acc", "accuracy_criticality", _is("accuracy_criticality", "low"), PE, 1,
+         "Mistakes are cheap, so a prompt that is right most of the time is the quick, sensible start.",
+         "5.3 P1; Google: prompting for rapid prototyping"),
+    Rule("F1", "output_consistency_need", _is("output_consistency_need", "high"), FT, 3,
+         "Outputs must follow one format, style or tone every time: the use case vendors name first for "
+         "fine-tuning, because a tuned model learns the pattern instead of being reminded of it.",
+         "5.2 F1; OpenAI, Azure, Google, AWS, seeds 000/002/003"),
+    Rule("P-cons", "output_consistency_need", _is("output_consistency_need", "low"), PE, 1,
+         "A loose format is easy to ask for in plain instructions; nothing needs to be trained in.",
+         "5.3 P3; Google: base models suffice when the task is easy to state"),
+    Rule("F3", "domain_specificity",
+         lambda f: f.get("domain_specificity") == "high"
+         and f.get("knowledge_in_base_model") in ("partly", "no"),
+         FT, 2,
+         "The domain's language is specialised and a general model only partly knows it: supervised "
+         "tuning helps most when the task's language differs from general text.",
+         "5.2 F3; Google supervised tuning page"),
+    Rule("F3-weak", "domain_specificity",
+         lambda f: f.get("domain_specificity") == "high"
+         or (f.get("domain_specificity") == "medium" and f.get("knowledge_in_base_model") == "no"),
+         FT, 1,
+         "Specialised vocabulary or reasoning: prompts with definitions and examples may get there, "
+         "tuning teaches it more reliably.",
+         "5.2 F3; seeds on jargon"),
+    Rule("P-dom", "domain_specificity", _is("domain_specificity", "low"), PE, 1,
+         "Everyday language: a general model already handles it when the task is clearly stated.",
+         "5.3 P3; Google"),
+    Rule("P3", "knowledge_in_base_model", _is("knowledge_in_base_model", "yes"), PE, 1,
+         "A general model already knows what the task needs, so instructions and a few examples suffice.",
+         "5.3 P3; Google: base models are enough when the prompt consistently works"),
+    Rule("G1-none", "labeled_examples", _is("labeled_examples", 0), PE, 3,
+         "No labelled examples yet: there is nothing to fine-tune on. Prompting works zero-shot without "
+         "data; collect examples from real use as you go.",
+         "5.1 G1; Anthropic: prompting needs no labelled data"),
+    Rule("G1-few", "labeled_examples", lambda f: not has_at_least(f, FEW_EXAMPLES), PE, 3,
+         "{good_examples} is too few to fine-tune yet (OpenAI starts at 50 well-made ones, "
+         "Google and AWS at 100): use them as few-shot examples and keep collecting.",
+         "5.1 G1; OpenAI SFT guide, Vertex, AWS Nova"),
+    Rule("G1-pilot", "labeled_examples", lambda f: not has_at_least(f, PILOT_EXAMPLES), PE, 1,
+         "{good_examples} is enough for a small tuning pilot (OpenAI) but below the 100 that "
+         "Google and AWS ask for: lean on prompting unless other needs are strong.",
+         "5.1 G1"),
+    Rule("F7-many", "labeled_examples", lambda f: has_at_least(f, MANY_EXAMPLES), FT, 2,
+         "{good_examples}: plenty for parameter-efficient tuning, even full fine-tuning.",
+         "5.2 F7; Azure: hundreds to thousands"),
+    Rule("F7", "labeled_examples", lambda f: has_at_least(f, SOLID_EXAMPLES), FT, 1,
+         "{good_examples}: solid ground for tuning (LIMA taught style with 1,000 curated pairs).",
+         "5.2 F7; LIMA; Azure"),
+    Rule("G1-quality", "data_quality", _is("data_quality", "low"), PE, 2,
+         "The examples are of low quality: tuning on bad data degrades the base model and bakes in its "
+         "errors and biases. Curate a clean subset first.",
+         "5.1 G1; Azure 2023/2025; seed 000"),
+    Rule("P2-budget", "budget", _is("budget", "low"), PE, 2,
+         "A small budget: prompting needs no training runs, data pipeline or hosting.",
+         "5.3 P2; Anthropic; Azure"),
+    Rule("F-budget", "budget", _is("budget", "high"), FT, 0.5,
+         "The budget covers data preparation, training and evaluation, so tuning is affordable if it helps.",
+         "seeds 001/003 (budget); Azure: extra training and hosting cost"),
+    Rule("P2-skills", "ml_expertise", _is("ml_expertise", "none"), PE, 2,
+         "No machine-learning experience in the team: fine-tuning is an advanced technique that needs it; "
+         "at most a hosted tuning service.",
+         "5.3 P2; 5.1 G3; Azure"),
+    Rule("F-skills", "ml_expertise", _is("ml_expertise", "strong"), FT, 0.5,
+         "Strong machine-learning skills make training, evaluating and running a tuned model realistic.",
+         "5.1 G3; Azure"),
+    Rule("G2", "time_to_deploy_weeks",
+         lambda f: f.get("time_to_deploy_weeks") is not None
+         and f["time_to_deploy_weeks"] < SHORT_DEADLINE_WEEKS,
+         PE, 3,
+         "{time_to_deploy_weeks} week(s) to go live: too short for data preparation, training and "
+         "evaluation. Ship with prompts now and plan tuning as a next step.",
+         "5.1 G2; vendor guidance: baseline and evals first"),
+    Rule("G2-mid", "time_to_deploy_weeks",
+         lambda f: f.get("time_to_deploy_weeks") is not None
+         and f["time_to_deploy_weeks"] < COMFORTABLE_DEADLINE_WEEKS,
+         PE, 1,
+         "{time_to_deploy_weeks} weeks to go live: a tuning cycle fits only if the data is ready today "
+         "and a hosted tuning service can run it.",
+         "5.1 G2"),
+    Rule("F5-3", "monthly_requests", _overhead_at_least(OVERHEAD_TOKENS[2]), FT, 3,
+         "At {monthly_requests:,} requests a month a few-shot prompt resends about {overhead} example "
+         "tokens; a tuned smaller model with a short prompt saves most of that.",
+         "5.2 F5; 4.4 examples 2-3; 4.5"),
+    Rule("F5-2", "monthly_requests", _overhead_at_least(OVERHEAD_TOKENS[1]), FT, 2,
+         "At {monthly_requests:,} requests a month a few-shot prompt resends about {overhead} example "
+         "tokens; a tuned smaller model with a short prompt saves most of that.",
+         "5.2 F5; 4.4; 4.5"),
+    Rule("F5-1", "monthly_requests", _overhead_at_least(OVERHEAD_TOKENS[0]), FT, 1,
+         "At {monthly_requests:,} requests a month the few-shot examples add up to about {overhead} "
+         "tokens: enough that a shorter prompt starts to pay.",
+         "5.2 F5; 4.5"),
+    Rule("P5", "monthly_requests",
+         lambda f: f.get("monthly_requests") is not None and f["monthly_requests"] < LOW_VOLUME_REQUESTS,
+         PE, 1,
+         "{monthly_requests:,} requests a month is low volume: per-token savings from tuning stay small "
+         "next to its fixed costs.",
+         "5.3 P5; 4.5"),
+    Rule("F-long", "avg_prompt_tokens_without_examples",
+         lambda f: (f.get("avg_prompt_tokens_without_examples") or 0) >= LONG_PROMPT_TOKENS, FT, 1,
+         "Prompts of {avg_prompt_tokens_without_examples:,} tokens before any example: long instructions "
+         "with edge cases are what tuning can absorb into the model.",
+         "Azure 2025: reduce prompt overhead when prompts grow long with edge cases"),
+    Rule("F6", "latency_sensitive",
+         lambda f: f.get("latency_sensitive") is True
+         and (f.get("avg_prompt_tokens_without_examples") or 0) >= LATENCY_PROMPT_TOKENS,
+         FT, 1,
+         "Answers must come fast and prompts are long: a tuned (often smaller) model with a short prompt "
+         "answers sooner.",
+         "5.2 F6; OpenAI, Azure, AWS Nova"),
+    Rule("G4", "requirements_change_frequency", _is("requirements_change_frequency", "weekly"), PE, 3,
+         "The desired behaviour changes every week: a retraining loop cannot keep up, while a prompt is "
+         "edited in minutes.",
+         "5.1 G4; Azure 2025; Anthropic; seeds 000/001/003"),
+    Rule("F-stable", "requirements_change_frequency", _is("requirements_change_frequency", "rare"), FT, 1,
+         "The desired behaviour rarely changes, so a tuned model stays right for long.",
+         "5.1 G4; Azure 2025: retrain when data or base model change"),
+    Rule("F2", "use_case_breadth", _is("use_case_breadth", "narrow"), FT, 1,
+         "One narrow task: the kind tuning handles best (LoRA Land: narrow tuned models beat GPT-4).",
+         "5.2 F2; LoRA Land"),
+    Rule("P-broad", "use_case_breadth", _is("use_case_breadth", "broad"), PE, 2,
+         "Many tasks from one model: a general model steered by prompts stays versatile, while narrow "
+         "tuning risks forgetting the rest.",
+         "5.2 F2; seeds 001/002; Luo (forgetting)"),
+    Rule("R4", "needs_fresh_or_private_knowledge", _is("needs_fresh_or_private_knowledge", True), PE, 1,
+         "Answers need facts that change or live in private documents: retrieval supplies them; tuning "
+         "cannot keep facts current and tuning new facts in raises hallucination.",
+         "5.4 R1/R4; OpenAI, Azure, Ovadia, Gekhman"),
+    Rule("G3", "model_access", _no_tuning_route, PE, 2,
+         "Only open-weight models and no machine-learning skills: without those skills only hosted tuning "
+         "of API models is realistic, so tuning must wait until someone can prepare, run and evaluate "
+         "training; prompt an open model meanwhile.",
+         "5.1 G3: without ML expertise only hosted fine-tuning (api_only or both)"),
+    Rule("P4", "task_type", _is("task_type", "reasoning"), PE, 1,
+         "Reasoning-heavy work: chain-of-thought prompting matched or beat fine-tuned models on reasoning.",
+         "5.3 P4; Wei et al. 2022"),
+)
+
+# Sentences for answers that tip neither way (weight 0, shown so every answer is explained).
+NEUTRAL = {
+    "task_type": "The kind of task ({task_type}) alone favours neither approach; it shapes the techniques.",
+    "accuracy_criticality": "A moderate cost of errors: an evaluation set will show whether prompting is "
+                            "good enough.",
+    "output_consistency_need": "A moderate format need: examples in the prompt and structured output usually "
+                               "get there.",
+    "domain_specificity": "A moderately specialised domain the model partly knows: context in the prompt "
+                          "comes first.",
+    "knowledge_in_base_model": "The model only partly knows the task: if the gap is facts, retrieval fills "
+                               "it; if it is skills or language, tuning can.",
+    "labeled_examples": "{good_examples}: enough for a narrow format or behaviour task "
+                        "(Google, AWS: 100+), not yet a strong reason on its own.",
+    "data_quality": "The examples' quality ({data_quality}) is good enough to build on; review a sample.",
+    "data_confidential": "Confidential data decides where a model runs (self-hosted open weights or "
+                         "vendor terms that exclude training), not whether to tune: prompts send it too.",
+    "budget": "A medium budget allows a tuning pilot but not an open-ended project.",
+    "gpu_access": "Training compute ({gpu_access}) decides how you would tune, not whether.",
+    "ml_expertise": "Some machine-learning experience: enough for a managed or hosted tuning job.",
+    "time_to_deploy_weeks": "{time_to_deploy_weeks} weeks is time enough to set up an evaluation set and, "
+                            "if needed, a tuning cycle.",
+    "monthly_requests": "{monthly_requests:,} requests a month: token savings from a shorter prompt would "
+                        "be modest.",
+    "avg_prompt_tokens_without_examples": "Prompts of {avg_prompt_tokens_without_examples:,} tokens are "
+                                          "short enough to keep.",
+    "avg_output_tokens": "Answer length ({avg_output_tokens:,} tokens) costs the same either way.",
+    "latency_sensitive": "Latency needs are met by either approach at this prompt length.",
+    "requirements_change_frequency": "Requirements change monthly: a tuned core would need prompts for what "
+                                     "changes in between.",
+    "use_case_breadth": "The breadth of use shapes how much per-request steering the model needs.",
+    "needs_fresh_or_private_knowledge": "No fresh or private facts needed: the model's own knowledge and "
+                                        "the prompt suffice.",
+    "model_access": "Model access ({model_access}) decides which tuning route is open, not whether to tune.",
+}
+
+# Sentences for the decisive questions left unanswered (weight 0: unknowns lower confidence instead).
+UNKNOWN = {
+    "labeled_examples": "How many good examples you have is not known yet: without a dataset, tuning "
+                        "cannot be planned, so prompting is the default.",
+    "output_consistency_need": "How strict the output format must be is not known yet; it is the strongest "
+                               "reason vendors give for tuning.",
+    "requirements_change_frequency": "How often requirements change is not known yet; frequent change "
+                                     "rules tuning out.",
+    "time_to_deploy_weeks": "The deadline is not known yet; under three weeks leaves no room for tuning.",
+    "accuracy_criticality": "How costly errors are is not known yet; it sets how much evaluation you need.",
+}
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A feasibility limit: while it holds, fine-tuning is not recommended whatever the scores."""
+
+    id: str
+    question: str
+    when: Callable[[dict], bool]
+    firm: bool  # False when the gate only reflects a missing answer
+    text: str
+    source: str
+
+
+def _data_ready(f: dict) -> bool:
+    return has_at_least(f, PILOT_EXAMPLES) and f.get("data_quality") != "low"
+
+
+def _mid_deadline(f: dict) -> bool:
+    """Under six weeks to go live (below three weeks gate G2 holds anyway)."""
+    weeks = f.get("time_to_deploy_weeks")
+    return weeks is not None and weeks < COMFORTABLE_DEADLINE_WEEKS
+
+
+GATES: tuple[Gate, ...] = (
+    Gate("G1-unknown", "labeled_examples", lambda f: f.get("labeled_examples") is None, False,
+         "No dataset identified yet: fine-tuning needs one (Azure lists this as a sign you are not ready).",
+         "5.1 G1; Azure 2023"),
+    Gate("G1-few", "labeled_examples", lambda f: f.get("labeled_examples") is not None
+         and not has_at_least(f, FEW_EXAMPLES), True,
+         "Fewer than 50 good examples: too few to fine-tune.", "5.1 G1; OpenAI"),
+    Gate("G1-quality", "data_quality", _is("data_quality", "low"), True,
+         "Low-quality data: curate a clean subset before any tuning.", "5.1 G1; Azure"),
+    Gate("G2", "time_to_deploy_weeks", lambda f: f.get("time_to_deploy_weeks") is not None
+         and f["time_to_deploy_weeks"] < SHORT_DEADLINE_WEEKS, True,
+         "Under three weeks to go live: no time for a tuning cycle.", "5.1 G2"),
+    Gate("G2-data", "time_to_deploy_weeks", lambda f: _mid_deadline(f) and not _data_ready(f), True,
+         "Three to five weeks to go live and the data is not ready for tuning.", "5.1 G2"),
+    Gate("G2-hosted", "time_to_deploy_weeks", lambda f: f.get("model_access") == "open_weights"
+         and _mid_deadline(f), True,
+         "Three to five weeks to go live and no hosted tuning service for open-weight-only teams: no time "
+         "to set up, run and evaluate your own training.",
+         "5.1 G2: 3-5 weeks, FT only if hosted FT is available"),
+    Gate("G3", "model_access", _no_tuning_route, True,
+         "Open-weight models only and no ML skills: no hosted tuning route, and no skills to run your own.",
+         "5.1 G3"),
+    Gate("G4", "requirements_change_frequency", _is("requirements_change_frequency", "weekly"), True,
+         "Requirements change weekly: retraining cannot keep up.", "5.1 G4"),
+    Gate("R2", "needs_fresh_or_private_knowledge", lambda f: f.get("needs_fresh_or_private_knowledge") is True
+         and f.get("output_consistency_need") != "high", True,
+         "The gap is facts, not behaviour (no strict format or style need): retrieval first, with prompts.",
+         "5.4 R2; Azure: start with RAG for out-of-domain knowledge; Ovadia"),
+)
+
+# The answers each question's rows read besides its own (checked by a test against full re-evaluation).
+READS = {
+    "domain_specificity": {"knowledge_in_base_model"},
+    "labeled_examples": DATA_FIELDS,
+    "data_quality": {"labeled_examples"},
+    "monthly_requests": VOLUME_FIELDS,
+    "latency_sensitive": {"avg_prompt_tokens_without_examples"},
+    "model_access": {"ml_expertise"},
+}
+
+RULES_BY_QUESTION: dict[str, tuple[Rule, ...]] = {}
+for _rule in RULES:
+    RULES_BY_QUESTION[_rule.question] = (*RULES_BY_QUESTION.get(_rule.question, ()), _rule)
+
+# How much an answer can move the scores: its strongest rule, plus 3 when it can close a gate.
+IMPORTANCE = {
+    question: max([r.weight for r in RULES_BY_QUESTION.get(question, ())] + [0.5])
+    + (3 if any(g.question == question for g in GATES) else 0)
+    for question in NEUTRAL
+}

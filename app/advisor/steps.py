@@ -1,0 +1,71 @@
+"""Next steps for the verdict (seed 000's fine-tuning steps; the vendors' prompt-first loop) and when to
+assess again."""
+
+from app.advisor.engine import Evaluation
+from app.advisor.rules import PE, PILOT_EXAMPLES
+
+# Weeks until the next assessment, by how often requirements change (unknown: a quarter).
+REVISIT_WEEKS = {"weekly": 4, "monthly": 8, "rare": 26, None: 12}
+DATA_GATE_REVISIT_WEEKS = 12  # time to collect examples from real use before trying tuning again
+
+RETRIEVAL_STEP = ("Set up retrieval over the documents that hold the facts (index, retrieve the relevant "
+                  "passages per request, cite them) and evaluate it on the same set.")
+
+
+def _prompting_steps(ev: Evaluation) -> list[str]:
+    steps = [
+        "Define what a good answer is and build an evaluation set of 50-100 real cases with expected "
+        "outputs (Anthropic, OpenAI: success criteria and evals first).",
+        "Write clear instructions with the context the model needs, then add a few of your best examples"
+        + (" (collect them from real use)." if not ev.facts.get("labeled_examples") else "."),
+        "Test prompt variants on the evaluation set and keep the winner under version control.",
+        "Document the patterns that work (and those that fail) so the team reuses them.",
+        f"Re-evaluate on a schedule (every {revisit_in_weeks(ev)} weeks) and whenever the model changes.",
+    ]
+    if ev.fine_tuning_justified or ev.facts.get("output_consistency_need") == "high":
+        steps.append(_tuning_later(ev))
+    return steps
+
+
+def _tuning_later(ev: Evaluation) -> str:
+    ids = {gate.id for gate in ev.gates}
+    if ids & {"G1-unknown", "G1-few", "G1-quality"} or not ev.facts.get("labeled_examples"):
+        return (f"Collect reviewed input/output pairs from real use; with {PILOT_EXAMPLES}+ good ones, "
+                "test a tuning pilot against the prompt baseline.")
+    if "G3" in ids:
+        return ("Before any tuning, get machine-learning skills into the team (hire, train or partner), or "
+                "access to an API model with hosted tuning; then test a pilot against the prompt baseline.")
+    if "G4" in ids:
+        return ("If the requirements settle to monthly or slower, assess again: a tuned core with prompts "
+                "for what changes could then pay.")
+    if ids & {"G2", "G2-data", "G2-hosted"}:
+        return "After launch, prepare the data and run a tuning pilot against the prompt baseline."
+    return "If prompting plateaus below your target on the evaluation set, run a small tuning pilot."
+
+
+def _tuning_steps(ev: Evaluation) -> list[str]:
+    return [
+        "Build the prompt baseline and an evaluation set first: the tuned model must measurably beat it "
+        "(OpenAI, Azure).",
+        "Collect and prepare the data: clean, deduplicate, balance, and hold out 10-20% for validation.",
+        "Select the base model and route (see techniques), noting its retirement date.",
+        "Train: start small (a few epochs, early stopping on validation loss), then add data if it helps.",
+        "Evaluate against the baseline on held-out cases and on general regression tests.",
+        "Deploy and monitor: log failures, turn them into new training examples, retrain on a schedule.",
+    ]
+
+
+def next_steps(ev: Evaluation, add_retrieval: bool) -> list[str]:
+    steps = _prompting_steps(ev) if ev.verdict == PE else _tuning_steps(ev)
+    if ev.verdict == "hybrid":
+        steps.insert(4, "Keep in the prompt what must stay flexible: " + "; ".join(ev.hybrid_because) + ".")
+    if add_retrieval:
+        steps.insert(2, RETRIEVAL_STEP)
+    return steps
+
+
+def revisit_in_weeks(ev: Evaluation) -> int:
+    weeks = REVISIT_WEEKS[ev.facts.get("requirements_change_frequency")]
+    if any(gate.id.startswith("G1") for gate in ev.gates):
+        weeks = min(weeks, DATA_GATE_REVISIT_WEEKS)
+    return weeks

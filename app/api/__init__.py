@@ -1,0 +1,9 @@
+"""JSON routes under /api/v1."""
+
+from fastapi import APIRouter
+
+from app.api import assessments, recommendations
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(recommendations.router)
+router.include_router(assessments.router)

@@ -1,0 +1,445 @@
+"""Assessments over JSON: create one, read it with its link token, change it with the edit token.
+
+Tokens travel only in the `Authorization: Bearer <token>` header, never in the URL, so they stay out
+of access logs, proxies and shell history (reliability.md, open decision 2).
+"""
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app import assessments as store
+from app.access import AssessmentAccess, secret_of
+from app.advisor import Answers
+from app.db import SessionDep
+from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, IdempotencyKey, Workspace
+from app.web.pdf import assessment_pdf
+
+router = APIRouter(prefix="/assessments", tags=["assessments"])
+
+BEARER_HELP = (
+    "The assessment's **edit** or **view** token (the last part of its `/e/...` or `/v/...` link, or "
+    "the `edit_url` / `view_url` returned on create), sent as `Authorization: Bearer <token>`. "
+    "A view token reads; changes need the edit token. A wrong, revoked or expired token, or a token "
+    "of another assessment, gets 404."
+)
+bearer = HTTPBearer(auto_error=False, scheme_name="LinkToken", description=BEARER_HELP)
+# Idempotency keys are client-chosen (a UUID is typical); the column holds 64 characters.
+MAX_IDEMPOTENCY_KEY = 64
+ENTITY_TAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def _plain_text(text: str) -> str:
+    """Text the databases store alike: no NUL, no lone surrogates (R02)."""
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("must be valid Unicode text") from error
+    return text
+
+
+def _name(text: str) -> str:
+    text = _plain_text(text).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_name)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_LENGTH), AfterValidator(_plain_text)]
+QuestionId = Literal[tuple(Answers.model_fields)]  # type: ignore[valid-type]
+
+EXAMPLE_ANSWERS = {
+    "task_type": "conversation",
+    "accuracy_criticality": "medium",
+    "labeled_examples": 0,
+    "budget": "low",
+    "gpu_access": "none",
+    "ml_expertise": "none",
+    "time_to_deploy_weeks": 2,
+    "monthly_requests": 5000,
+    "requirements_change_frequency": "weekly",
+    "model_access": "api_only",
+}
+
+
+class AssessmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = Field(description="What the team calls this project (1-200 characters).")
+    answers: Answers = Field(default_factory=Answers, description="answers-v1; every field optional.")
+    notes: dict[QuestionId, Note] = Field(
+        default_factory=dict, description="A note per question id (why we answered so, what is still open)."
+    )
+    workspace: str | None = Field(
+        None,
+        description="A workspace token (the last part of a `/w/...` link) to add the assessment to; "
+        "without it a new workspace is made and its link returned as `workspace_url`.",
+    )
+
+
+class AssessmentPatch(BaseModel):
+    """Only what is sent changes. In `answers` and `notes`, null clears that question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    answers: Answers | None = Field(
+        None, description="Answers to change; a field set to null becomes unanswered."
+    )
+    notes: dict[QuestionId, Note | None] | None = Field(
+        None, description="Notes to change; null removes one."
+    )
+
+
+class AssessmentOut(BaseModel):
+    id: str
+    name: str
+    status: str
+    version: int = Field(description="Send it back in `If-Match` to change the assessment.")
+    verdict: str
+    confidence: float
+    questionnaire_version: int
+    engine_version: str
+    created_at: datetime
+    updated_at: datetime
+    answers: dict[str, Any]
+    notes: dict[str, str]
+    recommendation: dict[str, Any] = Field(description="As returned by POST /api/v1/recommendations.")
+    view_url: str | None = Field(description="The read-only link; null while it is revoked or expired.")
+    edit_url: str | None = Field(description="The editing link; only for the edit token's holder.")
+
+
+class AssessmentCreated(AssessmentOut):
+    workspace_url: str = Field(
+        description="The workspace's link: keep it, it lists and manages the team's work."
+    )
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+def _problem(description: str) -> dict:
+    return {"model": Problem, "description": description}
+
+
+NOT_FOUND = {404: _problem("No assessment for this id and token (wrong, revoked or expired token).")}
+NO_TOKEN = {401: _problem("No `Authorization: Bearer <token>` header.")}
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+    if credentials is None:
+        raise HTTPException(
+            401,
+            "Send the assessment's edit or view token as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return credentials.credentials
+
+
+def _opened(
+    assessment_id: str, token: str, session: Session, need: Literal["view", "edit"]
+) -> AssessmentAccess:
+    assessment, link = store.assessment_by_token(token, session=session, need=need)
+    if assessment.id != assessment_id:
+        raise store.NotFound("this token opens another assessment")
+    return AssessmentAccess(assessment, link, token)
+
+
+def _readable(
+    assessment_id: str, token: Annotated[str, Depends(_token)], session: SessionDep
+) -> AssessmentAccess:
+    return _opened(assessment_id, token, session, "view")
+
+
+def _writable(
+    assessment_id: str, token: Annotated[str, Depends(_token)], session: SessionDep
+) -> AssessmentAccess:
+    return _opened(assessment_id, token, session, "edit")
+
+
+ReadableByToken = Annotated[AssessmentAccess, Depends(_readable)]
+WritableByToken = Annotated[AssessmentAccess, Depends(_writable)]
+
+
+# --- representation -----------------------------------------------------------------------------
+
+
+def _url(request: Request, route: str, **params: str) -> str:
+    return request.app.state.settings.public_base_url + request.app.url_path_for(route, **params)
+
+
+def _links(
+    request: Request, assessment: Assessment, *, session: Session, can_edit: bool
+) -> dict[str, str | None]:
+    secret = secret_of(request)
+    links = store.links_of(assessment, session=session)
+    view, edit = links["view"], links["edit"]
+    return {
+        "view_url": _url(request, "view_assessment", view_token=store.link_token(view, secret))
+        if store.link_is_live(view)
+        else None,
+        "edit_url": _url(request, "resume", edit_token=store.link_token(edit, secret)) if can_edit else None,
+    }
+
+
+def _out(request: Request, assessment: Assessment, *, session: Session, can_edit: bool) -> dict[str, Any]:
+    fields = {
+        name: getattr(assessment, name) for name in AssessmentOut.model_fields if hasattr(assessment, name)
+    }
+    return fields | _links(request, assessment, session=session, can_edit=can_edit)
+
+
+def _etag(assessment: Assessment) -> str:
+    return f'"{assessment.version}"'
+
+
+# --- routes -------------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=AssessmentCreated,
+    summary="Save an assessment and get its links",
+    description="Evaluates the answers, stores the assessment and returns its absolute view, edit and "
+    "workspace links. Send an `Idempotency-Key` header to make a retried request return the first "
+    "result instead of creating a second assessment.",
+    responses={
+        **NOT_FOUND,
+        409: _problem("The same Idempotency-Key is being used by a request in progress."),
+        422: {"description": "Invalid body, or an Idempotency-Key reused with a different body."},
+    },
+)
+def create_assessment(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    body: Annotated[
+        AssessmentCreate,
+        Body(
+            openapi_examples={
+                "new workspace": {
+                    "summary": "A support bot, in a new workspace",
+                    "value": {"name": "Support bot", "answers": EXAMPLE_ANSWERS},
+                },
+                "with notes": {
+                    "summary": "With a note on one answer",
+                    "value": {
+                        "name": "Support bot",
+                        "answers": EXAMPLE_ANSWERS,
+                        "notes": {"labeled_examples": "Support could label 500 tickets by May."},
+                    },
+                },
+            }
+        ),
+    ],
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=MAX_IDEMPOTENCY_KEY, description="Any unique string, e.g. a UUID4."),
+    ] = None,
+):
+    secret = secret_of(request)
+    workspace = _workspace_for(body.workspace, idempotency_key, session=session, secret=secret)
+    try:
+        assessment = store.create_assessment(
+            session=session,
+            secret=secret,
+            workspace=workspace,
+            name=body.name,
+            answers=body.answers,
+            notes=body.notes,
+            status="complete",
+            idempotency_key=idempotency_key,
+            fresh_workspace=body.workspace is None,
+        )
+    except store.IdempotencyConflict as error:
+        raise HTTPException(422, "This Idempotency-Key was already used with a different request.") from error
+    except IntegrityError as error:  # a concurrent request with the same key won the race
+        session.rollback()
+        raise HTTPException(
+            409, "A request with this Idempotency-Key is already being handled; retry."
+        ) from error
+    response.headers["Location"] = request.app.url_path_for("get_assessment", assessment_id=assessment.id)
+    response.headers["ETag"] = _etag(assessment)
+    # A replayed request answers with the first one's workspace, not the one this request made.
+    workspace = session.get(Workspace, assessment.workspace_id)
+    workspace_url = _url(request, "workspace", workspace_token=store.workspace_token(workspace, secret))
+    return _out(request, assessment, session=session, can_edit=True) | {"workspace_url": workspace_url}
+
+
+def _workspace_for(
+    token: str | None, idempotency_key: str | None, *, session: Session, secret: bytes
+) -> Workspace:
+    """The workspace named by `token`; on a replayed request, the first request's one; else a new one."""
+    if token is not None:
+        return store.workspace_by_token(token, session=session)
+    seen = session.get(IdempotencyKey, idempotency_key) if idempotency_key else None
+    if seen is not None:
+        return session.get(Workspace, session.get(Assessment, seen.assessment_id).workspace_id)
+    return store.create_workspace(session=session, secret=secret)[0]
+
+
+@router.get(
+    "/{assessment_id}",
+    response_model=AssessmentOut,
+    summary="Read an assessment with its recommendation",
+    description="Needs the assessment's edit or view token as `Authorization: Bearer <token>`. "
+    "The `ETag` header carries the version to send back in `If-Match` when changing it.",
+    responses={**NO_TOKEN, **NOT_FOUND},
+)
+def get_assessment(request: Request, response: Response, access: ReadableByToken, session: SessionDep):
+    response.headers["ETag"] = _etag(access.assessment)
+    return _out(request, access.assessment, session=session, can_edit=access.can_edit)
+
+
+def _expected_version(if_match: str | None) -> int:
+    if if_match is None:
+        raise HTTPException(
+            428, "Send the version you started from as 'If-Match' (the ETag of your last read)."
+        )
+    match = ENTITY_TAG.match(if_match.strip())
+    if match is None:
+        raise HTTPException(400, 'If-Match must be the ETag of the assessment, for example "3".')
+    return int(match.group(1))
+
+
+CHANGE_RESPONSES = {
+    **NO_TOKEN,
+    **NOT_FOUND,
+    400: _problem("The If-Match header is not an ETag of this API."),
+    412: _problem("Someone saved a newer version since yours (R22): read it again, then retry."),
+    428: _problem("No If-Match header."),
+}
+IfMatch = Annotated[str | None, Header(description="The ETag (version) your change starts from.")]
+
+
+def _save(
+    request: Request,
+    response: Response,
+    access: AssessmentAccess,
+    session: Session,
+    *,
+    if_match: str | None,
+    answers: dict,
+    notes: dict,
+    name: str | None = None,
+) -> dict[str, Any]:
+    expected = _expected_version(if_match)
+    try:
+        Answers.model_validate(answers)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", "answers", *e["loc"])} for e in error.errors()]
+        ) from error
+    try:
+        assessment = store.save_answers(
+            access.assessment,
+            session=session,
+            expected_version=expected,
+            answers=answers,
+            notes=notes,
+            name=name,
+        )
+    except store.StaleRevision as error:
+        raise HTTPException(
+            412,
+            f"The assessment is at version {error.current.version}; you started from "
+            f"{expected}. Read it again and reapply your change.",
+        ) from error
+    response.headers["ETag"] = _etag(assessment)
+    return _out(request, assessment, session=session, can_edit=True)
+
+
+@router.put(
+    "/{assessment_id}/answers",
+    response_model=AssessmentOut,
+    summary="Replace all answers",
+    description="Needs the edit token and `If-Match`. Questions left out become unanswered; notes stay.",
+    responses=CHANGE_RESPONSES,
+)
+def replace_answers(
+    request: Request,
+    response: Response,
+    access: WritableByToken,
+    session: SessionDep,
+    answers: Annotated[Answers, Body(openapi_examples={"answers": {"value": EXAMPLE_ANSWERS}})],
+    if_match: IfMatch = None,
+):
+    return _save(
+        request,
+        response,
+        access,
+        session,
+        if_match=if_match,
+        answers=answers.model_dump(mode="json", exclude_none=True),
+        notes=access.assessment.notes,
+    )
+
+
+@router.patch(
+    "/{assessment_id}",
+    response_model=AssessmentOut,
+    summary="Change some answers, notes or the name",
+    description="Needs the edit token and `If-Match`. Only the fields sent change; null clears one.",
+    responses=CHANGE_RESPONSES,
+)
+def patch_assessment(
+    request: Request,
+    response: Response,
+    access: WritableByToken,
+    session: SessionDep,
+    patch: Annotated[
+        AssessmentPatch,
+        Body(
+            openapi_examples={
+                "more data": {
+                    "summary": "The data grew",
+                    "value": {"answers": {"labeled_examples": 5000, "data_quality": "high"}},
+                },
+                "clear": {
+                    "summary": "Unanswer a question and drop its note",
+                    "value": {"answers": {"budget": None}, "notes": {"budget": None}},
+                },
+            }
+        ),
+    ],
+    if_match: IfMatch = None,
+):
+    assessment = access.assessment
+    answers = dict(assessment.answers)
+    if patch.answers is not None:
+        changes = patch.answers.model_dump(mode="json", include=patch.answers.model_fields_set)
+        answers = {k: v for k, v in (answers | changes).items() if v is not None}
+    notes = dict(assessment.notes)
+    if patch.notes is not None:
+        notes = {k: v for k, v in (notes | patch.notes).items() if v}
+    return _save(
+        request, response, access, session, if_match=if_match, answers=answers, notes=notes, name=patch.name
+    )
+
+
+@router.get(
+    "/{assessment_id}/report.pdf",
+    summary="The assessment's PDF summary",
+    description="The same report as the web page's PDF link. Needs the edit or view token as "
+    "`Authorization: Bearer <token>`.",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF report."}, **NO_TOKEN,
+               **NOT_FOUND, 503: _problem("Too many reports are being rendered, or this one took too long.")},
+)
+async def get_report_pdf(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
+    return await assessment_pdf(request, access.assessment, session=session)

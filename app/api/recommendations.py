@@ -1,0 +1,56 @@
+"""POST /api/v1/recommendations: answers in, recommendation out; nothing stored."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from app.advisor import Answers, Recommendation, recommend
+
+router = APIRouter(tags=["recommendations"])
+
+# Shown in the OpenAPI docs; a test checks that each one is valid answers-v1.
+ANSWER_EXAMPLES = {
+    "startup_support_bot": {
+        "summary": "Support chatbot, no data, two weeks (prompt engineering)",
+        "value": {
+            "task_type": "conversation", "accuracy_criticality": "medium",
+            "output_consistency_need": "medium",
+            "domain_specificity": "low", "knowledge_in_base_model": "yes", "labeled_examples": 0,
+            "budget": "low", "gpu_access": "none", "ml_expertise": "none", "time_to_deploy_weeks": 2,
+            "monthly_requests": 5000, "avg_prompt_tokens_without_examples": 800, "latency_sensitive": True,
+            "requirements_change_frequency": "weekly", "use_case_breadth": "broad",
+            "model_access": "api_only",
+        },
+    },
+    "house_style_summaries": {
+        "summary": "House-format summaries from 6,000 reviewed examples (fine-tuning)",
+        "value": {
+            "task_type": "summarization", "accuracy_criticality": "high", "output_consistency_need": "high",
+            "domain_specificity": "high", "knowledge_in_base_model": "partly", "labeled_examples": 6000,
+            "data_quality": "high", "data_confidential": True, "budget": "high", "gpu_access": "cloud",
+            "ml_expertise": "some", "time_to_deploy_weeks": 16, "monthly_requests": 40000,
+            "avg_prompt_tokens_without_examples": 3000, "avg_output_tokens": 600, "latency_sensitive": False,
+            "requirements_change_frequency": "rare", "use_case_breadth": "narrow",
+            "needs_fresh_or_private_knowledge": False, "model_access": "both",
+        },
+    },
+    "partly_known": {
+        "summary": "Only a few answers known yet (every field is optional)",
+        "value": {"task_type": "extraction", "output_consistency_need": "high", "labeled_examples": 300},
+    },
+}
+
+
+@router.post(
+    "/recommendations",
+    response_model=Recommendation,
+    summary="Recommend an approach for these answers",
+    description="Takes answers-v1 (every field optional, unknown fields rejected) and returns the verdict "
+                "with its reasons, flips, techniques, risks, next steps, costs and open questions. "
+                "Nothing is stored. Invalid answers give 422 with the path of each bad field.",
+    responses={422: {"description": "Invalid answers: `detail` lists each bad field's `loc` and `msg`."}},
+)
+def create_recommendation(
+    answers: Annotated[Answers, Body(openapi_examples=ANSWER_EXAMPLES)],
+) -> Recommendation:
+    return recommend(answers)

@@ -1,0 +1,114 @@
+"""Settings, read from ADVISOR_* environment variables. Nothing is built at import time."""
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A secret shorter than this is refused: HMAC-derived share links are only as strong as the key.
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADVISOR_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///advisor.db",
+        description="SQLAlchemy URL; a relative SQLite path is relative to the working directory.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs CSRF tokens and derives share links. Generated into secret_key_file when unset.",
+    )
+    secret_key_file: Path = Field(
+        default=Path("advisor-secret.key"),
+        description="Where a generated secret is kept across restarts (mode 0600).",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = Field(
+        default="",
+        description="Public origin used in share links, e.g. https://advisor.example.com. "
+        "Defaults to http://HOST:PORT.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host headers accepted; defaults to the base URL's host plus localhost.",
+    )
+    https: bool = Field(default=False, description="Served over HTTPS: Secure cookies and HSTS.")
+    docs_enabled: bool = Field(default=True, description="Serve /docs and /openapi.json.")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes for `advisor serve`.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies whose X-Forwarded-* headers are trusted (uvicorn)."
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    rate_limit_create_per_minute: int = Field(default=30, ge=1)
+    rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
+    rate_limit_pdf_per_minute: int = Field(default=10, ge=1)
+    pdf_timeout_seconds: float = Field(default=30.0, gt=0)
+    pdf_max_concurrency: int = Field(default=2, ge=1)
+    page_size: int = Field(default=20, ge=5, le=200, description="Assessments per workspace page.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, url: str) -> str:
+        url = url.strip()
+        # Both spellings reach PostgreSQL through psycopg 3, the driver we install.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        if not (url.startswith("sqlite") or url.startswith("postgresql+psycopg://")):
+            raise ValueError("ADVISOR_DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+        return url
+
+    @field_validator("base_url")
+    @classmethod
+    def _normalise_base_url(cls, url: str) -> str:
+        url = url.strip().rstrip("/")
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError("ADVISOR_BASE_URL must start with http:// or https://")
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def public_base_url(self) -> str:
+        return self.base_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        public_host = urlsplit(self.public_base_url).hostname or "localhost"
+        return sorted({public_host, "localhost", "127.0.0.1", "testserver"})
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The server secret: the configured one, else one generated once and kept in a file."""
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+        elif self.secret_key_file.exists():
+            value = self.secret_key_file.read_text().strip()
+        else:
+            value = _create_secret_file(self.secret_key_file)
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(f"ADVISOR_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        return value.encode()
+
+
+def _create_secret_file(path: Path) -> str:
+    """Write a new secret with O_EXCL so two workers starting at once agree on one key."""
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,42 @@
+"""Secret link tokens: derived from the server secret, stored only as a hash (R13, R14).
+
+token = base64url(HMAC-SHA256(secret, "kind:owner-id:nonce")), 256 bits. The database keeps the
+nonce (so the app can show a link again) and SHA-256(token) (so a request finds its row with one
+indexed query). Neither opens anything without the secret; renewing a link draws a new nonce.
+"""
+
+import hashlib
+import hmac
+import secrets
+from base64 import urlsafe_b64encode
+
+# Nonces only need to be unique per link; 128 random bits make collisions irrelevant.
+NONCE_BYTES = 16
+# A token is 43 base64url characters; anything else in a token position is a miss without a query.
+TOKEN_LENGTH = 43
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(NONCE_BYTES)
+
+
+def new_id() -> str:
+    """Public ids of rows: random, so they reveal neither counts nor order."""
+    return secrets.token_hex(12)
+
+
+def derive_token(secret: bytes, kind: str, owner_id: str, nonce: str) -> str:
+    digest = hmac.new(secret, f"{kind}:{owner_id}:{nonce}".encode(), hashlib.sha256).digest()
+    return urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def looks_like_token(value: str) -> bool:
+    return len(value) == TOKEN_LENGTH and all(c.isalnum() or c in "-_" for c in value)
+
+
+def same_token(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,113 @@
+"""create_app(): the only place the application is wired together."""
+
+import logging
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException  # the base class: unknown routes raise this one
+
+from app import api, web
+from app.assessments import NotFound
+from app.config import Settings
+from app.db import OneWriterAtATime, make_engine, writer
+from app.paths import resource_dir
+from app.security.protect import protect
+from app.web.render import BlockCache, make_templates, render
+
+log = logging.getLogger("advisor")
+
+# Seconds a client is told to wait when the database is unavailable.
+RETRY_AFTER_SECONDS = "5"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.secret  # noqa: B018 - resolve (or create) the secret now, not in the first request
+    app = FastAPI(
+        title="LLM Customization Advisor",
+        version="1.0.0",
+        description="Decide between prompt engineering, fine-tuning, or both.",
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.write_engine = writer(app.state.engine)
+    app.state.templates = make_templates()
+    app.state.block_cache = BlockCache()
+    if settings.is_sqlite:
+        app.add_middleware(OneWriterAtATime)  # innermost: only requests the protections let through
+    protect(app, settings)
+
+    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    app.include_router(api.router)
+    app.include_router(web.router)
+    _add_health(app)
+    _add_error_handlers(app)
+    return app
+
+
+def _add_health(app: FastAPI) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> Response:
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except (OperationalError, DBAPIError):
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503,
+                                headers={"Retry-After": RETRY_AFTER_SECONDS})
+        return JSONResponse({"status": "ok", "database": "up"})
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "errors/error.html", {"status": exc.status_code, "detail": exc.detail},
+                      status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Not found: the link may be wrong, revoked or expired."},
+                                status_code=404)
+        return render(request, "errors/error.html", {"status": 404, "detail": "not_found"}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
+        if _wants_json(request):
+            return JSONResponse({"detail": "The database is unavailable; try again shortly."},
+                                status_code=503, headers=headers)
+        return render(request, "errors/error.html", {"status": 503, "detail": "database"},
+                      status_code=503, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        error_id = secrets.token_hex(6)
+        route = request.scope.get("route_name", "?")
+        log.error("unhandled error %s on %s %s", error_id, request.method, route, exc_info=exc)
+        if _wants_json(request):
+            return JSONResponse({"detail": "Internal error", "error_id": error_id}, status_code=500)
+        context = {"status": 500, "detail": "internal", "error_id": error_id}
+        return render(request, "errors/error.html", context, status_code=500)

@@ -1,0 +1,118 @@
+"""Database tables. The schema itself comes only from the Alembic migrations in migrations/."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints let Alembic's batch mode rebuild SQLite tables and drop constraints by name.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Longest assessment name accepted (R01).
+MAX_NAME_LENGTH = 200
+# Longest note on one question (R01: free text up to 2,000 characters).
+MAX_NOTE_LENGTH = 2000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _nullable_timestamp() -> Column:
+    return Column(DateTime(timezone=True), nullable=True)
+
+
+def _timestamp(**kwargs) -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, **kwargs))
+
+
+class Workspace(SQLModel, table=True):
+    """A team's private space, reached only by its secret link."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    # Link tokens are HMAC(server secret, id, nonce); the nonce lets us show a link again, the
+    # SHA-256 of the token finds the row. A database dump alone opens nothing.
+    link_nonce: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+
+
+class Assessment(SQLModel, table=True):
+    __table_args__ = (
+        # name_lower last: a name search walks this index in list order and reads only matching rows.
+        Index("ix_assessment_workspace_updated", "workspace_id", "deleted_at", "updated_at", "id",
+              "name_lower"),
+        Index("ix_assessment_workspace_name", "workspace_id", "name_lower"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=32)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    # Lower-cased copy of the name: case-insensitive search the same way on SQLite and PostgreSQL.
+    name_lower: str = Field(max_length=MAX_NAME_LENGTH)
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Stored result of recommend(answers) for this version: pages never recompute it.
+    recommendation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    verdict: str = Field(max_length=32, index=True)
+    confidence: float
+    questionnaire_version: int
+    engine_version: str = Field(max_length=32)
+    # Optimistic lock: every save names the version it started from (R22).
+    version: int = Field(default=1)
+    # The wizard step reached; "complete" once the team has seen the result.
+    status: str = Field(default="draft", max_length=16)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    deleted_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+
+
+class Revision(SQLModel, table=True):
+    """A snapshot of an assessment after each save that changed its answers."""
+
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: str = Field(foreign_key="assessment.id", max_length=32, index=True)
+    number: int
+    reason: str = Field(max_length=32)  # created | edited | re-evaluated | imported | duplicated
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recommendation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    verdict: str = Field(max_length=32)
+    questionnaire_version: int
+    engine_version: str = Field(max_length=32)
+    created_at: datetime = _timestamp()
+
+
+class ShareLink(SQLModel, table=True):
+    """A view or edit link of one assessment; revoking or renewing acts on this row."""
+
+    __table_args__ = (UniqueConstraint("assessment_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: str = Field(foreign_key="assessment.id", max_length=32)
+    kind: str = Field(max_length=8)  # view | edit
+    link_nonce: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+    revoked_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A create request already handled: a replay returns the same assessment (R24)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    request_hash: str = Field(max_length=64)
+    assessment_id: str = Field(foreign_key="assessment.id", max_length=32)
+    created_at: datetime = _timestamp()

@@ -1,0 +1,48 @@
+"""Answers grouped by wizard step, as a reader sees them: labels, choice labels, units, notes.
+
+Shared by the read-only view page and the PDF appendix; the wording of single answers comes from
+`app.web.answer_changes`, so history, comparison, view and PDF all say the same thing.
+"""
+
+from dataclasses import dataclass
+
+from app.questionnaire import load_questionnaire
+
+from app.web.answer_changes import answer_text
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question_id: str
+    label: str
+    value: str
+    note: str
+    answered: bool
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    rows: list[AnswerRow]
+
+
+def answer_sections(answers: dict, notes: dict | None = None) -> list[AnswerSection]:
+    """Every question the team was shown (plus any answered or noted one), grouped by step."""
+    questionnaire = load_questionnaire()
+    notes = notes or {}
+    sections = []
+    for section in questionnaire.sections:
+        rows = [
+            AnswerRow(
+                question_id=question.id,
+                label=question.label,
+                value=answer_text(question.id, answers.get(question.id)),
+                note=notes.get(question.id, ""),
+                answered=answers.get(question.id) is not None,
+            )
+            for question in section.questions
+            if questionnaire.is_visible(question, answers) or question.id in answers or question.id in notes
+        ]
+        if rows:
+            sections.append(AnswerSection(section.title, rows))
+    return sections

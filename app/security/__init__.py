@@ -1,0 +1,1 @@
+"""Protections that wrap every request: CSRF, headers, limits."""

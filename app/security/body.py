@@ -1,0 +1,75 @@
+"""Request bodies are bounded (R30): 413 before the body is read when Content-Length says it is too big,
+and as soon as the limit is crossed for a body streamed without one (chunked).
+
+Our own pure-ASGI layer rather than FastAPI's `max_body_size`: that one replaces whatever the app
+answers to an over-long Content-Length with a bare "Content Too Large", and we want the readable page.
+"""
+
+from fastapi import HTTPException
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.security.refusals import send_refusal
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a streamed body crosses the limit; the app's 413 handler answers it
+    (a FastAPI HTTPException, so body parsing passes it on instead of turning it into a 400)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="too-large")
+
+
+def too_large_message(max_bytes: int) -> str:
+    return f"The request is larger than the {max_bytes // 1024} KiB this service accepts."
+
+
+def _declared_length(scope: Scope) -> int | None:
+    value = Headers(scope=scope).get("content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _declared_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            # Only reached when nothing inside answered it (e.g. a route reading the body itself).
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = too_large_message(self.max_bytes)
+        await send_refusal(scope, receive, send, 413, detail="too-large", message=message)

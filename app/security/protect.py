@@ -1,0 +1,80 @@
+"""protect(app, settings): the one call in create_app that puts the protective layers in place.
+
+From the outside in: security headers (around everything, even the last-resort 500 handler), the
+Host check (R12), the body size limit (R30), the cross-origin guard (R07), the rate limits (R19,
+R31); then the routes, where the CSRF token check (R08) is a router dependency.
+"""
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
+
+from app.config import Settings
+from app.security import logs
+from app.security.body import BodyLimit, too_large_message
+from app.security.headers import SecurityHeaders
+from app.security.origin import CrossOriginGuard
+from app.security.ratelimit import RateLimiter, rules_from
+from app.security.refusals import refusal
+
+
+def protect(app: FastAPI, settings: Settings) -> None:
+    # add_middleware puts each new layer outside the ones added before it.
+    app.add_middleware(RateLimiter, rules=rules_from(settings))
+    app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_exception_handler(413, _body_too_large)
+    _wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https))
+    _document_refusals(app)
+    logs.install()
+
+
+def _body_too_large(request: Request, exc: HTTPException) -> Response:
+    limit = request.app.state.settings.max_body_bytes
+    return refusal(request, 413, detail="too-large", message=too_large_message(limit))
+
+
+def _wrap_outermost(app: FastAPI, wrap) -> None:
+    """Wrap the built middleware stack, outside ServerErrorMiddleware, so 500 pages get the layer too
+    (add_middleware always lands inside it)."""
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: wrap(build())
+
+
+PROBLEM = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+# What the layers above (and FastAPI's body parsing) may answer on any API operation, so that the
+# OpenAPI document lists every status a client can get (R36).
+REFUSALS = {
+    "400": ("body", "The body could not be read (not UTF-8, or not parseable)."),
+    "403": ("unsafe", "Sent by a browser from another site: refused, nothing changed."),
+    "413": ("body", "The body is larger than this service accepts."),
+    "415": ("body", "The body is not JSON: send Content-Type: application/json."),
+    "429": ("any", "Too many requests from this address; wait the seconds in Retry-After."),
+}
+
+
+def _document_refusals(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            _add_refusals(build())
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def _add_refusals(schema: dict) -> None:
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            applies = {"any": True, "unsafe": method != "get", "body": "requestBody" in operation}
+            for status, (when, description) in REFUSALS.items():
+                if applies[when]:
+                    operation["responses"].setdefault(status, {
+                        "description": description,
+                        "content": {"application/json": {"schema": PROBLEM}},
+                    })

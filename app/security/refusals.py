@@ -1,0 +1,23 @@
+"""The answer a protective middleware gives when it refuses a request: the friendly error page for
+browsers, a JSON body with a readable message for the API. Same shape as the app's own error handlers.
+"""
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from app.web.render import render
+
+
+def refusal(request: Request, status: int, *, detail: str, message: str,
+            headers: dict[str, str] | None = None) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    return render(request, "errors/error.html", {"status": status, "detail": detail},
+                  status_code=status, headers=headers)
+
+
+async def send_refusal(scope: Scope, receive: Receive, send: Send, status: int, *, detail: str, message: str,
+                       headers: dict[str, str] | None = None) -> None:
+    response = refusal(Request(scope, receive), status, detail=detail, message=message, headers=headers)
+    await response(scope, receive, send)

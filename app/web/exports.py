@@ -1,0 +1,265 @@
+"""Downloads and uploads: one assessment as JSON (and back), a workspace's list as CSV."""
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlmodel import select
+
+from app import assessments as store
+from app.access import EditableAssessment, WorkspaceAccess, secret_of
+from app.advisor import Answers
+from app.db import SessionDep
+from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink, utcnow
+from app.web.render import render
+from app.web.share import SHARED_PAGE_HEADERS, absolute_url
+from app.web.workspaces import ListQuery
+
+router = APIRouter()
+
+EXPORT_FORMAT = "llm-customization-advisor/assessment"
+EXPORT_FORMAT_VERSION = 1
+# Rows read per query while writing a CSV: bounded memory per query, few round trips.
+CSV_BATCH = 500
+# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- file names -----------------------------------------------------------------------------------
+
+
+def slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()[:60] or "assessment"
+
+
+def attachment(name: str, extension: str) -> str:
+    """Content-Disposition for a download named after `name`: an ASCII slug plus the UTF-8 original (R35)."""
+    encoded = quote(f"{name}.{extension}", safe="")
+    return f"attachment; filename=\"{slug(name)}.{extension}\"; filename*=UTF-8''{encoded}"
+
+
+# --- JSON export ----------------------------------------------------------------------------------
+
+
+def export_document(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "name": assessment.name,
+        "status": assessment.status,
+        "created_at": assessment.created_at.isoformat(),
+        "updated_at": assessment.updated_at.isoformat(),
+        "questionnaire_version": assessment.questionnaire_version,
+        "engine_version": assessment.engine_version,
+        "answers": assessment.answers,
+        "notes": assessment.notes,
+        "recommendation": assessment.recommendation,
+    }
+
+
+@router.get("/e/{edit_token}/export.json", name="export_json")
+def export_json(access: EditableAssessment) -> Response:
+    body = json.dumps(export_document(access.assessment), indent=2, ensure_ascii=False)
+    headers = {"Content-Disposition": attachment(access.assessment.name, "json"), **SHARED_PAGE_HEADERS}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+# --- JSON import ----------------------------------------------------------------------------------
+
+
+class ImportedAssessment(BaseModel):
+    """What an import needs from an exported file; the stored result is recomputed, never trusted."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["llm-customization-advisor/assessment"]
+    format_version: Literal[1]
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    answers: Answers
+    notes: dict[str, Annotated[str, Field(max_length=MAX_NOTE_LENGTH)]] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, name: str) -> str:
+        name = name.strip()
+        if not name or "\x00" in name:
+            raise ValueError("the name must be some text")
+        return name
+
+    @field_validator("notes")
+    @classmethod
+    def _notes_on_known_questions(cls, notes: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(notes) - set(Answers.model_fields))
+        if unknown:
+            raise ValueError(f"notes on unknown questions: {', '.join(unknown)}")
+        if any("\x00" in text for text in notes.values()):
+            raise ValueError("notes must be plain text")
+        return notes
+
+
+def read_import(raw: bytes) -> tuple[ImportedAssessment | None, list[str]]:
+    """The parsed file, or the reasons it cannot be imported, in words a person can act on."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None, ["This file is not JSON. Choose a file saved with “Export JSON” from an assessment."]
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        return None, ["This JSON file is not an assessment exported from this app."]
+    try:
+        return ImportedAssessment.model_validate(data), []
+    except ValidationError as error:
+        return None, [_problem(item) for item in error.errors()]
+
+
+def _problem(item: dict) -> str:
+    where = ".".join(str(part) for part in item["loc"])
+    return f"{where}: {item['msg']}"
+
+
+def _import_page(request: Request, grant, *, problems: list[str], status_code: int = 200) -> Response:
+    context = {"workspace_token": grant.token, "problems": problems}
+    return render(request, "share/import.html", context, status_code=status_code, headers=SHARED_PAGE_HEADERS)
+
+
+@router.get("/w/{workspace_token}/import", name="import_form")
+def import_form(request: Request, grant: WorkspaceAccess) -> Response:
+    return _import_page(request, grant, problems=[])
+
+
+@router.post("/w/{workspace_token}/import", name="import_assessment")
+def import_assessment(
+    request: Request,
+    grant: WorkspaceAccess,
+    session: SessionDep,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if file is None or not file.filename:
+        return _import_page(request, grant, problems=["Choose a file to import."], status_code=422)
+    limit = request.app.state.settings.max_body_bytes
+    raw = file.file.read(limit + 1)  # a plain function (worker thread): the database calls block
+    if len(raw) > limit:
+        return _import_page(
+            request,
+            grant,
+            status_code=413,
+            problems=[f"This file is larger than {limit // 1024} KiB; an export is much smaller."],
+        )
+    imported, problems = read_import(raw)
+    if imported is None:
+        return _import_page(request, grant, problems=problems, status_code=422)
+    assessment = store.create_assessment(
+        session=session,
+        secret=secret_of(request),
+        workspace=grant.workspace,
+        name=imported.name,
+        answers=imported.answers,
+        notes=imported.notes,
+        reason="imported",
+        status="complete",
+    )
+    edit = store.links_of(assessment, session=session)["edit"]
+    path = request.app.url_path_for("resume", edit_token=store.link_token(edit, secret_of(request)))
+    return RedirectResponse(path, status_code=303, headers=SHARED_PAGE_HEADERS)
+
+
+# --- CSV of the list ------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "name",
+    "verdict",
+    "confidence",
+    "status",
+    "created",
+    "updated",
+    "questionnaire_version",
+    "engine_version",
+    "view_link",
+)
+
+
+def safe_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text, never runs: formula-like text gets a leading apostrophe."""
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _view_links(request: Request, items: list[Assessment], *, session) -> dict[str, str]:
+    """Live view links of a batch of assessments, from one query."""
+    secret = secret_of(request)
+    query = select(ShareLink).where(
+        ShareLink.assessment_id.in_([a.id for a in items]), ShareLink.kind == "view"
+    )
+    return {
+        link.assessment_id: absolute_url(
+            request, "view_assessment", view_token=store.link_token(link, secret)
+        )
+        for link in session.exec(query)
+        if store.link_is_live(link)
+    }
+
+
+def csv_rows(request: Request, workspace, *, session, search: str, verdict: str | None, sort: str):
+    page = 1
+    while True:
+        listing = store.list_assessments(
+            workspace,
+            session=session,
+            search=search,
+            verdict=verdict,
+            sort=sort,
+            page=page,
+            page_size=CSV_BATCH,
+        )
+        links = _view_links(request, listing.items, session=session)
+        for a in listing.items:
+            yield (
+                a.name,
+                a.verdict,
+                f"{a.confidence:.2f}",
+                a.status,
+                a.created_at,
+                a.updated_at,
+                a.questionnaire_version,
+                a.engine_version,
+                links.get(a.id, ""),
+            )
+        if not listing.has_next or page >= store.MAX_PAGE:
+            return
+        page += 1
+
+
+@router.get("/w/{workspace_token}/export.csv", name="export_csv")
+def export_csv(
+    request: Request,
+    grant: WorkspaceAccess,
+    session: SessionDep,
+    q: str = "",
+    verdict: str = "",
+    sort: str = "updated",
+) -> Response:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # a byte-order mark, so spreadsheet apps read the file as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    query = ListQuery.parse(q, verdict, sort, page="1")  # the same normalising as the list on screen
+    rows = csv_rows(
+        request,
+        grant.workspace,
+        session=session,
+        search=query.search,
+        verdict=query.verdict or None,
+        sort=query.sort,
+    )
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    headers = {"Content-Disposition": attachment("assessments", "csv"), **SHARED_PAGE_HEADERS}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -1,0 +1,281 @@
+"""The result page, and what any page showing a result needs (the read-only view reuses it).
+
+`templates/assessment/_result.html` renders a stored recommendation. Its cost section can be redone
+with other assumptions (a plain GET form on the same page): the costs are recomputed for show and
+nothing is saved.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from pydantic import ValidationError
+from starlette.routing import NoMatchFound
+
+from app import assessments as store
+from app.access import EditableAssessment
+from app.advisor import ENGINE_VERSION, CostAssumptions, recommend
+from app.advisor.costs import load_prices, monthly_series
+from app.charts import cost_chart, money, score_chart
+from app.db import SessionDep
+from app.models import Assessment
+from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
+from app.web.render import is_htmx, render
+from app.web.wizard import NO_STORE, SITE, answer_words, workspace_link
+
+router = APIRouter()
+
+# Integer assumptions a person may change on the result page, with their labels and input hints.
+NUMBER_ASSUMPTIONS = {
+    "examples_in_prompt": ("Examples in each prompt", "few-shot examples sent with every request"),
+    "tokens_per_example": ("Tokens per example", "length of one example in the prompt"),
+    "epochs": ("Training epochs", "passes over the training data"),
+    "training_examples": ("Training examples", "empty: your answer about labelled examples"),
+    "retrains_per_year": ("Retrains a year", "empty: from how often requirements change"),
+}
+# Techniques that train a model: the first of them in the result gets the training-record example.
+TUNING = {"hosted_fine_tuning", "lora", "qlora", "full_fine_tuning", "instruction_tuning"}
+CONFIDENCE_WORDS = ((0.75, "high"), (0.5, "moderate"), (0.0, "low"))
+VERDICT_LABELS = {"prompt_engineering": "Prompt engineering", "fine_tuning": "Fine-tuning",
+                  "hybrid": "Both: fine-tuning with prompt engineering"}
+
+
+def verdict_label(verdict: str) -> str:
+    return VERDICT_LABELS.get(verdict, verdict)
+
+
+def question_label(question_id: str) -> str:
+    try:
+        return load_questionnaire().question(question_id).label
+    except KeyError:  # asked by an older questionnaire version
+        return question_id.replace("_", " ").capitalize()
+
+
+def answer_text(question_id: str, value) -> str:
+    try:
+        return answer_words(load_questionnaire().question(question_id), value)
+    except KeyError:
+        return str(value)
+
+
+@dataclass
+class AssumptionsForm:
+    """The cost assumptions as typed, and a message per field that could not be used."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    changed: bool = False
+    assumptions: CostAssumptions = field(default_factory=CostAssumptions)
+
+
+def read_assumptions(params: Mapping[str, str]) -> AssumptionsForm:
+    """Cost assumptions from the query string; anything unusable keeps its default and gets a message."""
+    defaults = CostAssumptions()
+    form = AssumptionsForm(values=_default_values(defaults))
+    if params.get("costs") != "1":
+        return form
+    form.changed = True
+    chosen: dict = {}
+    for name in ("model", "fine_tuned_model"):
+        form.values[name] = params.get(name, form.values[name])
+        chosen[name] = form.values[name]
+    form.values["prompt_caching"] = "on" if params.get("prompt_caching") else ""
+    chosen["prompt_caching"] = bool(params.get("prompt_caching"))
+    for name in NUMBER_ASSUMPTIONS:
+        text = params.get(name, "").strip()
+        form.values[name] = text
+        if text == "":
+            continue
+        if not text.isdigit():
+            form.errors[name] = "Enter a whole number, for example 3."
+            continue
+        chosen[name] = int(text)
+    form.assumptions = _validated(chosen, form.errors, defaults)
+    return form
+
+
+def _default_values(defaults: CostAssumptions) -> dict[str, str]:
+    values = {name: "" if getattr(defaults, name) is None else str(getattr(defaults, name))
+              for name in NUMBER_ASSUMPTIONS}
+    return values | {"model": defaults.model, "fine_tuned_model": defaults.fine_tuned_model,
+                     "prompt_caching": "on" if defaults.prompt_caching else ""}
+
+
+def _validated(chosen: dict, errors: dict[str, str], defaults: CostAssumptions) -> CostAssumptions:
+    """The assumptions, leaving out each field pydantic refuses (with a message naming its range)."""
+    while True:
+        try:
+            return CostAssumptions(**chosen)
+        except ValidationError as error:
+            bad = {str(problem["loc"][0]) for problem in error.errors() if problem.get("loc")}
+            if not bad & set(chosen):
+                return defaults
+            for name in bad & set(chosen):
+                errors[name] = _range_message(name)
+                chosen.pop(name)
+
+
+def _range_message(name: str) -> str:
+    limits = CostAssumptions.model_fields[name].metadata
+    low = next((getattr(m, "ge", None) for m in limits if getattr(m, "ge", None) is not None), None)
+    high = next((getattr(m, "le", None) for m in limits if getattr(m, "le", None) is not None), None)
+    if low is not None and high is not None:
+        return f"Enter a whole number from {low:,} to {high:,}."
+    return "Choose one of the listed models."
+
+
+# --- the view of one result ----------------------------------------------------------------
+
+
+@dataclass
+class ResultView:
+    """Everything a page showing one result needs beyond the stored recommendation itself."""
+
+    verdict: str
+    confidence_words: str
+    confidence_percent: int
+    score_chart: Markup
+    costs: dict
+    cost_chart: Markup
+    form: AssumptionsForm
+    flips: list[str]
+    reasons_for: dict[str, list[dict]]
+    open_questions: list[dict]
+    notes: list[tuple[str, str]]
+    revisit_date: str
+    models: list[tuple[str, str]]
+    tunable_models: list[tuple[str, str]]
+    training_example_for: str | None
+
+    @property
+    def number_fields(self) -> dict[str, tuple[str, str]]:
+        return NUMBER_ASSUMPTIONS
+
+
+def result_view(request: Request, assessment: Assessment, result: dict) -> ResultView:
+    """The stored result in words and pictures; costs redone when the assumptions form was sent."""
+    form = read_assumptions(request.query_params)
+    costs = result["costs"]
+    if form.changed:
+        costs = recommend(assessment.answers, form.assumptions).model_dump(mode="json")["costs"]
+    series = monthly_series(assessment.answers, form.assumptions)
+    prices = load_prices()
+    confidence = float(result["confidence"])
+    return ResultView(
+        verdict=verdict_label(result["verdict"]),
+        confidence_words=next(words for floor, words in CONFIDENCE_WORDS if confidence >= floor),
+        confidence_percent=round(confidence * 100),
+        score_chart=score_chart(result),
+        costs=costs | {"money": {key: money(value) for key, value in costs.items()
+                                 if isinstance(value, int | float) and key != "break_even_months"}},
+        cost_chart=cost_chart(series, costs.get("break_even_months")),
+        form=form,
+        flips=[flip_sentence(flip) for flip in result.get("flips", [])],
+        reasons_for=_reasons_by_option(result.get("reasons", [])),
+        open_questions=[_open_question(item) for item in result.get("open_questions", [])],
+        notes=[(question_label(qid), text) for qid, text in _in_question_order(assessment.notes)],
+        revisit_date=_revisit(assessment, result),
+        models=[(p.id, p.name) for p in prices.values()],
+        tunable_models=[(p.id, p.name) for p in prices.values() if p.fine_tunable],
+        training_example_for=next((t["id"] for t in result.get("techniques", []) if t["id"] in TUNING), None),
+    )
+
+
+def flip_sentence(flip: dict) -> str:
+    """'If “How many examples…” were 49 examples, the advice would be prompt engineering.'"""
+    answer = answer_text(flip["question"], flip["answer"])
+    if not isinstance(flip["answer"], int) or isinstance(flip["answer"], bool):
+        answer = f"“{answer}”"  # a choice's label reads as a quotation mid-sentence
+    return (f"If “{question_label(flip['question'])}” were {answer}, "
+            f"the advice would be {verdict_label(flip['verdict']).lower()}.")
+
+
+def _reasons_by_option(reasons: list[dict]) -> dict[str, list[dict]]:
+    """Reasons with weight, strongest first, by the option they favour; weightless ones under "neutral"."""
+    grouped: dict[str, list[dict]] = {"prompt_engineering": [], "fine_tuning": [], "neutral": []}
+    for reason in sorted(reasons, key=lambda r: -float(r["weight"])):
+        grouped.setdefault(reason["favours"] if float(reason["weight"]) > 0 else "neutral", []).append(reason)
+    return grouped
+
+
+def _open_question(item: dict) -> dict:
+    question_id = item["question"]
+    return {"label": question_label(question_id), "why": item["why"], "section": _section_of(question_id)}
+
+
+def _section_of(question_id: str) -> str | None:
+    for section in load_questionnaire().sections:
+        if any(q.id == question_id for q in section.questions):
+            return section.id
+    return None
+
+
+def _in_question_order(notes: dict) -> list[tuple[str, str]]:
+    order = [q.id for s in load_questionnaire().sections for q in s.questions]
+    return sorted(notes.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+
+
+def _revisit(assessment: Assessment, result: dict) -> str:
+    weeks = int(result.get("revisit_in_weeks") or 0)
+    return (assessment.updated_at + timedelta(weeks=weeks)).strftime("%-d %B %Y")
+
+
+# --- GET /e/{edit}/result --------------------------------------------------------------------
+
+# What else a team can do with the assessment: (route name, label, method), shown when the route exists.
+ACTIONS = (
+    ("assessment_history", "History", "get"),
+    ("share_links", "Share", "get"),
+    ("edit_report_pdf", "PDF summary", "get"),
+    ("export_json", "Export JSON", "get"),
+    ("assessment_duplicate", "Duplicate as a what-if", "post"),
+    ("assessment_delete_confirm", "Delete", "get"),
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+    method: str
+
+
+def result_actions(request: Request, edit_token: str) -> list[Action]:
+    actions = []
+    for name, label, method in ACTIONS:
+        try:
+            actions.append(Action(label, request.app.url_path_for(name, edit_token=edit_token), method))
+        except NoMatchFound:  # that page is not part of this app (yet)
+            continue
+    return actions
+
+
+def rules_changed(assessment: Assessment) -> dict | None:
+    """(judged with, current) questionnaire and engine versions, when the rules moved since."""
+    if not store.needs_reevaluation(assessment):
+        return None
+    return {"questionnaire": (assessment.questionnaire_version, QUESTIONNAIRE_VERSION),
+            "engine": (assessment.engine_version, ENGINE_VERSION)}
+
+
+@router.get("/e/{edit_token}/result", name="assessment_result")
+def show_result(request: Request, access: EditableAssessment, session: SessionDep):
+    assessment = access.assessment
+    view = result_view(request, assessment, assessment.recommendation)
+    context = {
+        "page_title": f"{assessment.name}: {view.verdict} · {SITE}",
+        "assessment": assessment,
+        "result": assessment.recommendation,
+        "view": view,
+        "can_edit": True,
+        "edit_token": access.token,
+        "rules": rules_changed(assessment),
+        "sections": load_questionnaire().sections,
+        "workspace_url": workspace_link(request, assessment, session=session),
+        "actions": result_actions(request, access.token),
+        "htmx": is_htmx(request),
+    }
+    return render(request, "assessment/result.html", context, block="content",
+                  status_code=422 if view.form.errors else 200, headers=NO_STORE)

@@ -1,0 +1,261 @@
+"""Share links: the page that shows and manages an assessment's view and edit links, the read-only
+view page a colleague opens, and renewing the workspace link.
+
+Links are managed by whoever holds the edit link (`/e/{edit}/share`) or the workspace link
+(`/w/{ws}/a/{id}/share`, which also rescues an assessment whose edit link was revoked). Pages
+reached by a secret link send no referrer, are not indexed and are not cached (R17).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app import assessments as store
+from app.access import EditableAssessment, ViewableAssessment, WorkspaceAccess, secret_of
+from app.db import SessionDep
+from app.models import Assessment, utcnow
+from app.reports.answers import answer_sections
+from app.web.render import render, render_cached_block
+from app.web.results import result_view
+
+router = APIRouter()
+
+SHARED_PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+LinkKind = Literal["view", "edit"]
+# Furthest expiry accepted: a date input can say year 9999, a datetime column cannot.
+MAX_EXPIRY_DAYS = 5 * 366
+
+
+def absolute_url(request: Request, route: str, **params: str) -> str:
+    """A link for sharing: the configured public origin, never the request's Host header (R12)."""
+    return request.app.state.settings.public_base_url + request.app.url_path_for(route, **params)
+
+
+def shared_page(
+    request: Request, template: str, context: dict, *, block: str | None = None, status_code: int = 200
+) -> Response:
+    return render(
+        request, template, context, block=block, status_code=status_code, headers=SHARED_PAGE_HEADERS
+    )
+
+
+# --- the links page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkState:
+    kind: LinkKind
+    url: str
+    live: bool
+    revoked: bool
+    expires_at: datetime | None
+
+    @property
+    def expires_on(self) -> str:
+        """The last day the link works, as the date input shows it."""
+        return (self.expires_at - timedelta(seconds=1)).date().isoformat() if self.expires_at else ""
+
+    @property
+    def expired(self) -> bool:
+        return not self.revoked and not self.live
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Who is managing the links, and the routes their forms post to."""
+
+    assessment: Assessment
+    page_route: str
+    action_route: str
+    params: dict[str, str]
+    via_edit_link: bool
+
+    def action_path(self, request: Request, kind: LinkKind, action: str) -> str:
+        return request.app.url_path_for(self.action_route, kind=kind, action=action, **self.params)
+
+    def page_path(self, request: Request) -> str:
+        return request.app.url_path_for(self.page_route, **self.params)
+
+    @property
+    def back_label(self) -> str:
+        return "Back to the assessment" if self.via_edit_link else "Back to the workspace"
+
+    def back_path(self, request: Request) -> str:
+        if self.via_edit_link:
+            return request.app.url_path_for("assessment_result", **self.params)
+        return request.app.url_path_for("workspace", workspace_token=self.params["workspace_token"])
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def link_states(request: Request, assessment: Assessment, *, session) -> dict[str, LinkState]:
+    secret = secret_of(request)
+    states = {}
+    for kind, link in store.links_of(assessment, session=session).items():
+        token = store.link_token(link, secret)
+        route = "view_assessment" if kind == "view" else "resume"
+        states[kind] = LinkState(
+            kind=kind,
+            url=absolute_url(request, route, **{f"{kind}_token": token}),
+            live=store.link_is_live(link),
+            revoked=link.revoked_at is not None,
+            expires_at=_aware(link.expires_at),
+        )
+    return states
+
+
+def _links_page(
+    request: Request, manager: Manager, *, session, errors: dict | None = None, status_code: int = 200
+) -> Response:
+    context = {
+        "assessment": manager.assessment,
+        "links": link_states(request, manager.assessment, session=session),
+        "manager": manager,
+        "renewed": request.query_params.get("renewed", ""),
+        "errors": errors or {},
+        "today": utcnow().date().isoformat(),
+    }
+    return shared_page(request, "share/links.html", context, block="links", status_code=status_code)
+
+
+def _edit_manager(access) -> Manager:
+    return Manager(access.assessment, "share_links", "share_link_action", {"edit_token": access.token}, True)
+
+
+def _workspace_manager(request: Request, grant, assessment_id: str, *, session) -> Manager:
+    assessment = store.get_in_workspace(grant.workspace, assessment_id, session=session)
+    params = {"workspace_token": grant.token, "assessment_id": assessment.id}
+    return Manager(assessment, "workspace_share_links", "workspace_share_link_action", params, False)
+
+
+@router.get("/e/{edit_token}/share", name="share_links")
+def share_links(request: Request, access: EditableAssessment, session: SessionDep):
+    return _links_page(request, _edit_manager(access), session=session)
+
+
+@router.get("/w/{workspace_token}/a/{assessment_id}/share", name="workspace_share_links")
+def workspace_share_links(request: Request, grant: WorkspaceAccess, assessment_id: str, session: SessionDep):
+    return _links_page(
+        request, _workspace_manager(request, grant, assessment_id, session=session), session=session
+    )
+
+
+@router.post("/e/{edit_token}/share/{kind}/{action}", name="share_link_action")
+def share_link_action(
+    request: Request,
+    access: EditableAssessment,
+    session: SessionDep,
+    kind: LinkKind,
+    action: Literal["revoke", "renew", "expiry"],
+    expires_on: Annotated[str, Form()] = "",
+):
+    return _act(request, _edit_manager(access), kind, action, expires_on, session=session)
+
+
+@router.post(
+    "/w/{workspace_token}/a/{assessment_id}/share/{kind}/{action}", name="workspace_share_link_action"
+)
+def workspace_share_link_action(
+    request: Request,
+    grant: WorkspaceAccess,
+    assessment_id: str,
+    session: SessionDep,
+    kind: LinkKind,
+    action: Literal["revoke", "renew", "expiry"],
+    expires_on: Annotated[str, Form()] = "",
+):
+    manager = _workspace_manager(request, grant, assessment_id, session=session)
+    return _act(request, manager, kind, action, expires_on, session=session)
+
+
+def _act(
+    request: Request, manager: Manager, kind: LinkKind, action: str, expires_on: str, *, session
+) -> Response:
+    assessment = manager.assessment
+    if action == "expiry":
+        expires_at, error = parse_expiry(expires_on)
+        if error:
+            return _links_page(request, manager, session=session, errors={kind: error}, status_code=422)
+        store.set_link_expiry(assessment, kind, expires_at, session=session)
+        return _back(manager.page_path(request))
+    if action == "revoke":
+        store.revoke_link(assessment, kind, session=session)
+        if kind == "edit" and manager.via_edit_link:
+            return shared_page(request, "share/edit_link_revoked.html", {"assessment": assessment})
+        return _back(manager.page_path(request))
+    link = store.renew_link(assessment, kind, session=session, secret=secret_of(request))
+    if kind == "edit" and manager.via_edit_link:
+        # The page's own address just stopped working: continue at the new one.
+        new_path = request.app.url_path_for(
+            "share_links", edit_token=store.link_token(link, secret_of(request))
+        )
+        return _back(new_path + "?renewed=edit")
+    return _back(manager.page_path(request) + f"?renewed={kind}")
+
+
+def _back(path: str) -> Response:
+    """Post/redirect/get; htmx follows the 303 and swaps in the links block of the page."""
+    return RedirectResponse(path, status_code=303, headers=SHARED_PAGE_HEADERS)
+
+
+def parse_expiry(value: str) -> tuple[datetime | None, str]:
+    """The form's last valid day -> the moment the link stops (end of that day, UTC); '' = never."""
+    value = value.strip()
+    if not value:
+        return None, ""
+    try:
+        last_day = date.fromisoformat(value)
+    except ValueError:
+        return None, "Enter the date as year-month-day, for example 2030-01-31."
+    today = utcnow().date()
+    if last_day < today:
+        return None, "Choose today or a later day; to stop the link now, revoke it."
+    if last_day > today + timedelta(days=MAX_EXPIRY_DAYS):
+        return None, "Choose a day within the next five years, or leave it empty for no expiry."
+    return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC), ""
+
+
+# --- the read-only view ---------------------------------------------------------------------------
+
+
+@router.get("/v/{view_token}", name="view_assessment")
+def view_assessment(request: Request, access: ViewableAssessment, session: SessionDep):
+    assessment = access.assessment
+    context = {"assessment": assessment, "can_edit": False}
+
+    def result_context() -> dict:
+        return {
+            "result": assessment.recommendation,
+            "view": result_view(request, assessment, assessment.recommendation),
+            "answer_sections": answer_sections(assessment.answers, assessment.notes),
+            "report_url": request.app.url_path_for("view_report_pdf", view_token=access.token),
+        }
+
+    if request.query_params:  # costs redone with other assumptions: shown once, not kept
+        return shared_page(request, "share/view.html", context | result_context())
+    # The result only changes when the assessment is saved: rendered once per saved version.
+    return render_cached_block(request, "share/view.html", context, block="content",
+                               key=(assessment.id, access.token), version=assessment.version,
+                               block_context=result_context, headers=SHARED_PAGE_HEADERS)
+
+
+# --- the workspace link ---------------------------------------------------------------------------
+
+
+@router.post("/w/{workspace_token}/renew-link", name="renew_workspace_link")
+def renew_workspace_link(request: Request, grant: WorkspaceAccess, session: SessionDep):
+    token = store.renew_workspace_link(grant.workspace, session=session, secret=secret_of(request))
+    context = {
+        "workspace_url": absolute_url(request, "workspace", workspace_token=token),
+        "workspace_path": request.app.url_path_for("workspace", workspace_token=token),
+    }
+    return shared_page(request, "share/workspace_link_renewed.html", context)

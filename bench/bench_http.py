@@ -1,0 +1,172 @@
+"""HTTP: requests per second and latency of a wizard step and of the result page, against a bare page.
+
+Both the advisor and the bare Starlette app (bench/bare.py) run under the same uvicorn command with one
+worker, answer with pages of the same size, and are loaded by wrk with the same scripts and settings:
+-t2 -c32 for throughput, -t2 -c8 for latency. The result page is fetched by view link, cycling through
+many assessments; the wizard step is an htmx post that saves a changed answer (bench/wizard_posts.py)
+and gets the next step back.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from app import migrate
+from bench import servers, wizard_posts, wrk
+from bench.browser_session import BrowserSession, open_session
+from bench.figures import Figure, below, info, ratio_at_least
+from bench.wizard_posts import Editable, StepPost
+
+THREADS = 2
+THROUGHPUT_CONNECTIONS = 32
+LATENCY_CONNECTIONS = 8
+# Assessments cycled through: far more than connections, so no assessment has two posts in flight.
+ASSESSMENTS = 512
+QUICK_ASSESSMENTS = 128
+# Targets (issue 6): share of the bare app's requests per second, and p99 at 8 connections.
+RESULT_SHARE = 0.25
+WIZARD_SHARE = 0.1
+P99_LIMIT_MS = 50
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    session: BrowserSession
+    pid: int
+
+
+@dataclass(frozen=True)
+class Measured:
+    load: wrk.Load
+    cpu_ms: float  # server CPU time per answered request: what a quiet machine's throughput follows
+
+
+def wizard_script(post: StepPost, editables: list[Editable], session: BrowserSession) -> str:
+    """Each wrk thread cycles through its own share of the assessments; round r posts version + r, and
+    the value of the flipped question that differs from the stored one."""
+    per_thread = len(editables) // THREADS
+    headers = ", ".join(f"[{wrk.lua_string(k)}] = {wrk.lua_string(v)}"
+                        for k, v in session.htmx_headers().items())
+    return f"""
+local paths = {wrk.lua_list([post.path(e.edit_token) for e in editables])}
+local versions = {wrk.lua_list([e.version for e in editables])}
+local parity = {wrk.lua_list([post.first_round(e) for e in editables])}
+local bodies = {wrk.lua_list([post.body_template(0), post.body_template(1)])}
+local headers = {{{headers}}}
+local per_thread = {per_thread}
+local threads = {THREADS}
+local counter = 0
+first = 0
+n = 0
+function setup(thread)
+  thread:set("first", counter)
+  counter = counter + 1
+end
+function request()
+  local slot = first + 1 + (n % per_thread) * threads
+  local round = math.floor(n / per_thread)
+  n = n + 1
+  local body = string.format(bodies[(round + parity[slot]) % 2 + 1], versions[slot] + round)
+  return wrk.format("POST", paths[slot], headers, body)
+end
+"""
+
+
+def result_script(editables: list[Editable]) -> str:
+    return wrk.round_robin_get([f"/v/{e.view_token}" for e in editables])
+
+
+def _sizes(app: Target, post: StepPost, sample: Editable) -> tuple[int, int]:
+    """Bytes of the result page and of the wizard step's answer, fetched once as the load will."""
+    page = httpx.get(f"{app.url}/v/{sample.view_token}")
+    page.raise_for_status()
+    step = httpx.post(app.url + post.path(sample.edit_token), content=post.body(sample.version, 0),
+                      headers=app.session.htmx_headers())
+    step.raise_for_status()
+    if wizard_posts.version_in(step.text) != sample.version + 1:
+        raise RuntimeError("the wizard step answer does not carry the saved version")
+    return len(page.content), len(step.content)
+
+
+def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
+    seconds = 1 if quick else 10
+    database_url = f"sqlite:///{workdir / 'http.db'}"
+    migrate.upgrade(database_url)
+    post = wizard_posts.step_post()
+    count = (QUICK_ASSESSMENTS if quick else ASSESSMENTS) + 1
+    _workspace, editables = wizard_posts.create_editables(database_url, count, post)
+    sample, editables = editables[0], editables[1:]
+    app_server = servers.start_app(database_url, workdir)
+    bare_server = None
+    try:
+        app = Target(app_server.url, open_session(app_server.url), app_server.pid)
+        result_bytes, step_bytes = _sizes(app, post, sample)
+        bare_server = servers.start_bare(workdir, get_bytes=result_bytes, post_bytes=step_bytes)
+        bare = Target(bare_server.url, app.session, bare_server.pid)
+        loads = {}
+        for connections in (THROUGHPUT_CONNECTIONS, LATENCY_CONNECTIONS):
+            loads["result", "bare", connections] = _load(bare, result_script(editables), workdir, connections,
+                                                         seconds)
+            loads["result", "app", connections] = _load(app, result_script(editables), workdir, connections,
+                                                        seconds)
+            loads["wizard", "bare", connections] = _load(bare, wizard_script(post, editables, app.session),
+                                                         workdir, connections, seconds)
+            loads["wizard", "app", connections] = _wizard_load(app, post, editables, database_url, workdir,
+                                                               connections, seconds)
+    finally:
+        servers.stop(app_server)
+        if bare_server:
+            servers.stop(bare_server)
+    return _figures(loads, result_bytes, step_bytes)
+
+
+def _load(target: Target, script: str, workdir: Path, connections: int, seconds: float) -> Measured:
+    """One wrk run; error answers are counted (a figure of their own), not fatal."""
+    cpu_before = servers.cpu_seconds(target.pid)
+    load = wrk.run(target.url, script, workdir, threads=THREADS, connections=connections, seconds=seconds,
+                   check=False)
+    if load.socket_errors:
+        raise RuntimeError(f"{target.url}: {load.socket_errors} socket errors (timeouts, resets)")
+    cpu = servers.cpu_seconds(target.pid) - cpu_before
+    return Measured(load, cpu / max(load.requests, 1) * 1000)
+
+
+def _wizard_load(app: Target, post: StepPost, editables: list[Editable], database_url: str, workdir: Path,
+                 connections: int, seconds: float) -> Measured:
+    """Post from the stored versions, then check that every answered post was a real save."""
+    editables = wizard_posts.current_state(database_url, post, editables)
+    saves_before = wizard_posts.edited_revisions(database_url)
+    measured = _load(app, wizard_script(post, editables, app.session), workdir, connections, seconds)
+    saves = wizard_posts.edited_revisions(database_url) - saves_before
+    answered = measured.load.requests - measured.load.status_errors
+    # Posts still in flight when wrk stops may have been saved without being counted as answered.
+    if not answered <= saves <= answered + connections:
+        raise RuntimeError(f"{answered} wizard posts answered but {saves} saves recorded")
+    return measured
+
+
+def _figures(loads: dict[tuple, Measured], result_bytes: int, step_bytes: int) -> list[Figure]:
+    figures = []
+    pages = {"result": ("result page by view link", RESULT_SHARE, result_bytes),
+             "wizard": ("wizard step htmx post (saves)", WIZARD_SHARE, step_bytes)}
+    for page, (label, share, size) in pages.items():
+        app, bare = loads[page, "app", THROUGHPUT_CONNECTIONS], loads[page, "bare", THROUGHPUT_CONNECTIONS]
+        figures.append(ratio_at_least(f"{label}, -c{THROUGHPUT_CONNECTIONS} ({size:,} B)", app.load.rps,
+                                      bare.load.rps, "req/s", share))
+        figures.append(info(f"{label}: server CPU per request", app.cpu_ms, "ms", baseline=bare.cpu_ms))
+        figures.append(info(f"{label} p50, -c{THROUGHPUT_CONNECTIONS}", app.load.p50_ms, "ms",
+                            baseline=bare.load.p50_ms))
+        latency_app = loads[page, "app", LATENCY_CONNECTIONS].load
+        latency_bare = loads[page, "bare", LATENCY_CONNECTIONS].load
+        figures.append(info(f"{label} p50, -c{LATENCY_CONNECTIONS}", latency_app.p50_ms, "ms",
+                            baseline=latency_bare.p50_ms))
+        figures.append(below(f"{label} p99, -c{LATENCY_CONNECTIONS}", latency_app.p99_ms, "ms", P99_LIMIT_MS,
+                             baseline=latency_bare.p99_ms))
+    failed = [(page, measured.load) for (page, kind, _c), measured in loads.items()
+              if kind == "app" and measured.load.status_errors]
+    statuses = sorted({status for _page, load in failed for status in load.statuses})
+    total = sum(load.status_errors for _page, load in failed)
+    figures.append(below(f"error answers under load {statuses or ''}".rstrip(), total, "answers", 1))
+    return figures

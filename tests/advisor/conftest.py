@@ -1,0 +1,58 @@
+"""Fixtures for the engine tests: the public example files, an answers factory, a hypothesis strategy."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+SCHEMA = json.loads((SHARED / "contracts" / "answers-v1.schema.json").read_text())
+EXAMPLE_FILES = sorted((SHARED / "examples").glob("*.json"))
+
+# Numbers near the thresholds the rules use, so generated answers cross them often.
+INTERESTING = {
+    "labeled_examples": [0, 1, 5, 49, 50, 71, 72, 99, 100, 143, 999, 1000, 1429, 9999, 10000, 50000],
+    "time_to_deploy_weeks": [0, 1, 2, 3, 5, 6, 12, 52],
+    "monthly_requests": [0, 9999, 10000, 500000, 5000000, 50000000],
+    "avg_prompt_tokens_without_examples": [1, 999, 1000, 1999, 2000, 50000],
+    "avg_output_tokens": [1, 200, 5000],
+}
+
+
+def _field_strategy(name: str, spec: dict):
+    if "enum" in spec:
+        return st.sampled_from(spec["enum"])
+    if spec["type"] == "boolean":
+        return st.booleans()
+    full_range = st.integers(spec["minimum"], spec["maximum"])
+    return st.one_of(st.sampled_from(INTERESTING[name]), full_range)
+
+
+FIELD_STRATEGIES = {name: _field_strategy(name, spec) for name, spec in SCHEMA["properties"].items()}
+# Any subset of the fields, each with any valid value: the whole answer space.
+answers_strategy = st.fixed_dictionaries({}, optional=FIELD_STRATEGIES)
+
+
+def load_example(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+@pytest.fixture
+def make_answers():
+    """A complete, unremarkable set of answers; override fields by keyword."""
+
+    def make(**overrides) -> dict:
+        answers = {
+            "task_type": "extraction", "accuracy_criticality": "medium", "output_consistency_need": "medium",
+            "domain_specificity": "medium", "knowledge_in_base_model": "partly", "labeled_examples": 500,
+            "data_quality": "high", "data_confidential": False, "budget": "medium", "gpu_access": "cloud",
+            "ml_expertise": "some", "time_to_deploy_weeks": 12, "monthly_requests": 100000,
+            "avg_prompt_tokens_without_examples": 600, "avg_output_tokens": 200, "latency_sensitive": False,
+            "requirements_change_frequency": "rare", "use_case_breadth": "narrow",
+            "needs_fresh_or_private_knowledge": False, "model_access": "both",
+        }
+        answers.update(overrides)
+        return {key: value for key, value in answers.items() if value is not None}
+
+    return make

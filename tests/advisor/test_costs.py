@@ -1,0 +1,78 @@
+"""The cost model reproduces the worked examples of domain.md 4.4; every assumption can be overridden."""
+
+import pytest
+from pydantic import ValidationError
+
+from app.advisor import CostAssumptions, recommend
+from app.advisor.costs import cost_figures, load_prices, monthly_series
+
+SAME_MODEL = dict(model="openai-gpt-4.1-mini", fine_tuned_model="openai-gpt-4.1-mini")
+EXAMPLE_1 = {"monthly_requests": 1_000_000, "avg_prompt_tokens_without_examples": 500,
+             "avg_output_tokens": 200, "labeled_examples": 1000}
+
+
+def test_worked_example_1_few_shot_versus_same_model_tuned():
+    uncached = cost_figures(EXAMPLE_1, CostAssumptions(**SAME_MODEL, prompt_caching=False))
+    assert uncached.monthly_prompt_engineering == 1320
+    assert uncached.monthly_fine_tuned == 1040
+    assert uncached.one_time_fine_tuning == 10.5
+    cached = cost_figures(EXAMPLE_1, CostAssumptions(**SAME_MODEL))
+    assert cached.monthly_prompt_engineering == 720
+    assert cached.break_even_months is None  # never pays back against a cached prompt
+
+
+def test_worked_example_3_high_volume_classification_with_lora():
+    answers = {"monthly_requests": 20_000_000, "avg_prompt_tokens_without_examples": 300,
+               "avg_output_tokens": 10, "labeled_examples": 8000}
+    block = dict(examples_in_prompt=10, tokens_per_example=150, training_tokens_per_example=400)
+    figures = cost_figures(answers, CostAssumptions(**block, prompt_caching=False))
+    assert figures.monthly_prompt_engineering == 14720
+    assert figures.monthly_fine_tuned == 1240
+    assert figures.one_time_fine_tuning == 4.8
+    assert cost_figures(answers, CostAssumptions(**block)).monthly_prompt_engineering == 5720
+    assert figures.break_even_months < 1
+
+
+def test_worked_example_4_azure_hosting_fee():
+    azure = CostAssumptions(model="azure-gpt-4.1-mini", fine_tuned_model="azure-gpt-4.1-mini",
+                            prompt_caching=False)
+    figures = cost_figures(EXAMPLE_1, azure)
+    assert figures.monthly_fine_tuned == 1761
+    assert figures.monthly_prompt_engineering == 1320
+
+
+def test_weekly_changes_multiply_retraining():
+    weekly = cost_figures({**EXAMPLE_1, "requirements_change_frequency": "weekly"})
+    rare = cost_figures({**EXAMPLE_1, "requirements_change_frequency": "rare"})
+    assert weekly.monthly_retraining == round(weekly.one_time_fine_tuning * 52 / 12, 2)
+    assert rare.monthly_retraining == round(rare.one_time_fine_tuning / 12, 2)
+
+
+def test_every_price_row_has_a_source_and_date():
+    for price in load_prices().values():
+        assert price.source and len(price.date) == 10 and price.mark in {"V", "S", "U"}
+
+
+def test_assumptions_are_listed_and_overridable():
+    result = recommend(EXAMPLE_1, CostAssumptions(examples_in_prompt=3, epochs=1, model="openai-gpt-4.1"))
+    text = " ".join(result.costs.assumptions)
+    assert "3 examples of 200 tokens" in text and "x 1 epochs" in text and "gpt-4.1" in text
+    assert "assumed" not in text.split("Prompting")[0]  # volume came from the answers
+    assert "assumed" in " ".join(recommend({}).costs.assumptions)
+
+
+def test_unknown_or_untunable_models_are_refused():
+    with pytest.raises(ValidationError, match="unknown model"):
+        CostAssumptions(model="gpt-99")
+    with pytest.raises(ValidationError, match="cannot be fine-tuned"):
+        CostAssumptions(fine_tuned_model="anthropic-claude-haiku-4.5")
+
+
+def test_monthly_series_is_cumulative_for_the_chart():
+    series = monthly_series(EXAMPLE_1, months=12)
+    figures = cost_figures(EXAMPLE_1)
+    assert series["months"] == list(range(1, 13))
+    assert series["prompt_engineering"][0] == figures.monthly_prompt_engineering
+    assert series["fine_tuning"][0] == pytest.approx(
+        figures.one_time_fine_tuning + figures.monthly_fine_tuned + figures.monthly_retraining, abs=0.01)
+    assert series["prompt_engineering"] == sorted(series["prompt_engineering"])

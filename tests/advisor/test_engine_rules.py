@@ -1,0 +1,199 @@
+"""The rules, table by table: scenarios -> verdicts, gates, retrieval, techniques, risks, flips, questions."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from app.advisor import Answers, recommend
+from app.advisor.costs import DEFAULT_ASSUMPTIONS
+from app.advisor.engine import evaluate, evaluate_change
+from app.advisor.flips import candidates
+from app.advisor.rules import GATES, IMPORTANCE, RULES
+from app.questionnaire import load_questionnaire
+from tests.advisor.conftest import answers_strategy
+
+PE, FT, HY = "prompt_engineering", "fine_tuning", "hybrid"
+
+# Scenario table: (name, overrides of the unremarkable base answers, expected verdict).
+SCENARIOS = [
+    ("strict format, thousands of examples, stable",
+     dict(output_consistency_need="high", labeled_examples=5000), FT),
+    ("same, but requirements change monthly", dict(output_consistency_need="high", labeled_examples=5000,
+                                                  requirements_change_frequency="monthly"), HY),
+    ("same, but requirements change weekly", dict(output_consistency_need="high", labeled_examples=5000,
+                                                 requirements_change_frequency="weekly"), PE),
+    ("same, but live in two weeks", dict(output_consistency_need="high", labeled_examples=5000,
+                                         time_to_deploy_weeks=2), PE),
+    ("same, but the data is poor", dict(output_consistency_need="high", labeled_examples=5000,
+                                        data_quality="low"), PE),
+    ("same, but only 30 examples", dict(output_consistency_need="high", labeled_examples=30), PE),
+    ("same, plus facts from private documents", dict(output_consistency_need="high", labeled_examples=5000,
+                                                     needs_fresh_or_private_knowledge=True), HY),
+    ("facts are the gap, format is loose", dict(labeled_examples=5000, needs_fresh_or_private_knowledge=True,
+                                                domain_specificity="high", accuracy_criticality="high"), PE),
+    ("no data yet", dict(output_consistency_need="high", labeled_examples=0), PE),
+    ("dataset not identified", dict(output_consistency_need="high", labeled_examples=None), PE),
+    ("broad assistant, general knowledge", dict(use_case_breadth="broad", knowledge_in_base_model="yes",
+                                                domain_specificity="low"), PE),
+    ("reasoning task, few examples", dict(task_type="reasoning", labeled_examples=40), PE),
+    ("high volume with a long few-shot prompt", dict(output_consistency_need="high", labeled_examples=50000,
+                                                     monthly_requests=5_000_000), FT),
+    ("low budget, no skills, api only", dict(budget="low", ml_expertise="none", model_access="api_only",
+                                             labeled_examples=2000), PE),
+    ("open weights only, no GPU, no skills", dict(output_consistency_need="high", labeled_examples=5000,
+                                                  model_access="open_weights", gpu_access="none",
+                                                  ml_expertise="none"), PE),
+    ("specialist language the model lacks", dict(domain_specificity="high", knowledge_in_base_model="no",
+                                                 labeled_examples=20000, output_consistency_need="high"), FT),
+]
+
+
+@pytest.mark.parametrize(("overrides", "verdict"), [s[1:] for s in SCENARIOS], ids=[s[0] for s in SCENARIOS])
+def test_scenario_verdict(make_answers, overrides, verdict):
+    assert recommend(make_answers(**overrides)).verdict == verdict
+
+
+def test_pilot_band_needs_twice_the_margin(make_answers):
+    strong = dict(output_consistency_need="high", domain_specificity="high", accuracy_criticality="high")
+    assert recommend(make_answers(labeled_examples=72, data_quality="high")).verdict == PE
+    assert recommend(make_answers(labeled_examples=72, data_quality="high", **strong)).verdict == FT
+
+
+def test_quality_scales_the_example_count(make_answers):
+    strong = dict(output_consistency_need="high", domain_specificity="high", accuracy_criticality="high")
+    # 60 reviewed examples count as 60 (a pilot); 60 partly reviewed ones as 42, under the gate of 50.
+    assert recommend(make_answers(labeled_examples=60, data_quality="high", **strong)).verdict == FT
+    assert recommend(make_answers(labeled_examples=60, data_quality="medium", **strong)).verdict == PE
+
+
+def test_retrieval_is_added_exactly_when_facts_change_or_are_private(make_answers):
+    assert recommend(make_answers(needs_fresh_or_private_knowledge=True)).add_retrieval
+    assert not recommend(make_answers(needs_fresh_or_private_knowledge=False)).add_retrieval
+    assert not recommend(make_answers(needs_fresh_or_private_knowledge=None)).add_retrieval
+
+
+def test_every_answer_is_explained_once(make_answers):
+    answers = make_answers()
+    questions = [r.question for r in recommend(answers).reasons]
+    assert sorted(questions) == sorted(answers)
+
+
+def test_reasons_name_the_numbers_they_use(make_answers):
+    answers = make_answers(labeled_examples=30, data_quality="medium")
+    reasons = {r.question: r.text for r in recommend(answers).reasons}
+    assert "About 21 good examples" in reasons["labeled_examples"]  # 30 x 0.7 for medium quality
+    assert "{" not in " ".join(reasons.values())
+
+
+def test_every_rule_reads_a_real_question_and_cites_its_source():
+    fields = set(Answers.model_fields)
+    questions = {q.id for q in load_questionnaire().questions}
+    for rule in [*RULES, *GATES]:
+        assert rule.question in fields and rule.question in questions, rule.id
+        assert re.search(r"\d\.\d|seed|Azure|OpenAI|Google", rule.source), rule.id
+    assert set(IMPORTANCE) == fields
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers_strategy)
+def test_incremental_evaluation_equals_a_full_run(answers):
+    base = evaluate(answers, DEFAULT_ASSUMPTIONS)
+    for question in IMPORTANCE:
+        for value in candidates(question, answers, DEFAULT_ASSUMPTIONS)[:3]:
+            changed = {**answers, question: value}
+            full = evaluate(changed, DEFAULT_ASSUMPTIONS)
+            fast = evaluate_change(base, changed, question, DEFAULT_ASSUMPTIONS)
+            assert (fast.verdict, fast.prompt_engineering, fast.fine_tuning, fast.gates) == (
+                full.verdict, full.prompt_engineering, full.fine_tuning, full.gates)
+            assert fast.fired == full.fired
+
+
+def _technique_ids(answers) -> list[str]:
+    return [t.id for t in recommend(answers).techniques]
+
+
+def test_techniques_follow_the_route(make_answers):
+    tuned = dict(output_consistency_need="high", labeled_examples=5000)
+    assert "hosted_fine_tuning" in _technique_ids(make_answers(model_access="api_only", **tuned))
+    assert "lora" not in _technique_ids(make_answers(model_access="api_only", **tuned))
+    assert "lora" in _technique_ids(make_answers(model_access="open_weights", gpu_access="own", **tuned))
+    no_gpu = make_answers(model_access="open_weights", gpu_access="none", **tuned)
+    assert "qlora" not in _technique_ids(no_gpu)
+    full = dict(model_access="open_weights", gpu_access="own", ml_expertise="strong", budget="high")
+    assert "full_fine_tuning" in _technique_ids(make_answers(**full, output_consistency_need="high",
+                                                             labeled_examples=20000))
+    assert "full_fine_tuning" not in _technique_ids(make_answers(**full, output_consistency_need="high",
+                                                                 labeled_examples=2000))
+
+
+def test_prompting_techniques_fit_the_task(make_answers):
+    assert "chain_of_thought" in _technique_ids(make_answers(task_type="reasoning", labeled_examples=10))
+    assert "structured_output" in _technique_ids(make_answers(task_type="extraction", labeled_examples=10))
+    assert "few_shot" in _technique_ids(make_answers(labeled_examples=10))
+    assert "one_shot" in _technique_ids(make_answers(labeled_examples=2))
+    assert "zero_shot" in _technique_ids(make_answers(labeled_examples=0))
+    assert "role_prompting" in _technique_ids(make_answers(task_type="conversation", labeled_examples=0))
+
+
+def _risk_ids(answers) -> list[str]:
+    return [r.id for r in recommend(answers).risks]
+
+
+def test_risks_follow_the_path(make_answers):
+    small_tuning = make_answers(output_consistency_need="high", domain_specificity="high",
+                                labeled_examples=300)
+    assert recommend(small_tuning).verdict == FT
+    assert {"overfitting", "catastrophic_forgetting"} <= set(_risk_ids(small_tuning))
+    assert "prompt_sensitivity" in _risk_ids(make_answers(labeled_examples=0))
+    assert "confidential_data" in _risk_ids(make_answers(data_confidential=True))
+    assert "poor_data" in _risk_ids(make_answers(data_quality="low"))
+
+
+def test_flips_include_the_thresholds_that_matter():
+    legal = {"output_consistency_need": "high", "labeled_examples": 6000, "data_quality": "high",
+             "requirements_change_frequency": "rare", "time_to_deploy_weeks": 16,
+             "use_case_breadth": "narrow"}
+    flips = {(f.question, f.answer): f.verdict for f in recommend(legal).flips}
+    assert flips[("requirements_change_frequency", "monthly")] == HY
+    assert flips[("time_to_deploy_weeks", 2)] == PE
+    fewer = [answer for (question, answer), verdict in flips.items() if question == "labeled_examples"]
+    assert fewer and all(answer < 100 for answer in fewer)  # under the 100 that Google and AWS ask for
+
+
+def test_unanswered_data_question_tops_the_open_questions():
+    result = recommend({"output_consistency_need": "high", "domain_specificity": "high",
+                        "accuracy_criticality": "high", "use_case_breadth": "narrow"})
+    assert result.open_questions[0].question == "labeled_examples"
+    assert "fine tuning" in result.open_questions[0].why
+
+
+@pytest.mark.parametrize(("change", "weeks"), [("weekly", 4), ("monthly", 8), ("rare", 26), (None, 12)])
+def test_revisit_follows_how_fast_requirements_change(make_answers, change, weeks):
+    answers = make_answers(requirements_change_frequency=change, output_consistency_need="high",
+                           labeled_examples=5000)
+    assert recommend(answers).revisit_in_weeks == weeks
+
+
+def test_confidence_drops_when_decisive_answers_are_missing(make_answers):
+    full = recommend(make_answers(output_consistency_need="high", labeled_examples=5000))
+    sparse = recommend({"output_consistency_need": "high", "labeled_examples": 5000})
+    assert sparse.confidence < full.confidence
+
+
+def test_next_steps_follow_the_verdict(make_answers):
+    tuned = recommend(make_answers(output_consistency_need="high", labeled_examples=5000)).next_steps
+    assert any("Collect and prepare the data" in s for s in tuned)
+    assert any("Deploy and monitor" in s for s in tuned)
+    prompted = recommend(make_answers(labeled_examples=0)).next_steps
+    assert any("variants" in s for s in prompted)
+    hybrid = recommend(make_answers(output_consistency_need="high", labeled_examples=5000,
+                                    requirements_change_frequency="monthly")).next_steps
+    assert any("Keep in the prompt" in s for s in hybrid)
+
+
+def test_engine_docs_name_every_rule_and_gate():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "engine.md").read_text()
+    for item in [*RULES, *GATES]:
+        assert item.id in docs, item.id

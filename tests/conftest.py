@@ -1,0 +1,254 @@
+"""Shared fixtures. ADVISOR_TEST_DATABASE_URL picks the database (default: a fresh SQLite file).
+
+With a PostgreSQL URL, the suite creates a database of its own on that server, migrates it and drops
+it at the end. Each test runs inside a transaction that is rolled back afterwards; tests that need
+a real server (browser, load) get a separate database of their own.
+"""
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app import migrate
+from app.config import Settings
+from app.db import get_session, make_engine
+from app.main import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+TEST_SECRET = "test-secret-" + "x" * 40
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _base_database_url() -> str:
+    return Settings(database_url=os.environ.get("ADVISOR_TEST_DATABASE_URL", "sqlite:///unused.db")).database_url
+
+
+def using_postgres() -> bool:
+    return _base_database_url().startswith("postgresql")
+
+
+def make_test_database(tmp_dir: Path, label: str) -> str:
+    """A new, empty database URL of the configured kind (not yet migrated)."""
+    base = _base_database_url()
+    if not base.startswith("postgresql"):
+        return f"sqlite:///{tmp_dir / (label + '.db')}"
+    name = f"advisor_{label}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_test_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = make_url(url).database
+    admin = create_engine(_base_database_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    url = make_test_database(tmp_path_factory.mktemp("db"), "suite")
+    migrate.upgrade(url)
+    yield url
+    drop_test_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        secret_key_file=tmp_path / "unused.key",
+        base_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def connection(engine):
+    """The test's transaction: everything the app writes through it is rolled back afterwards."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(connection) -> Iterator[Session]:
+    options = {"join_transaction_mode": "create_savepoint", "expire_on_commit": False}
+    with Session(bind=connection, **options) as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings, connection):
+    application = create_app(settings)
+
+    def session_in_test_transaction():
+        with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except Exception:
+                s.rollback()
+                raise
+
+    application.dependency_overrides[get_session] = session_in_test_transaction
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+CSRF_IN_PAGE = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRF-Token": "([^"]+)"')
+
+
+def csrf_token_for(client: TestClient, page: str = "/") -> str:
+    """Load a page as a browser would (getting the CSRF cookie) and return the page's token."""
+    html = client.get(page).text
+    match = CSRF_IN_PAGE.search(html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1) or match.group(2)
+
+
+# --- a real server, for browser and load tests ----------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, url: str, database_url: str, process: subprocess.Popen):
+        self.url = url
+        self.database_url = database_url
+        self.process = process
+
+
+def start_server(
+    tmp_dir: Path, database_url: str, *, workers: int = 1, extra_env: dict | None = None
+) -> LiveServer:
+    migrate.upgrade(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "ADVISOR_DATABASE_URL": database_url,
+        "ADVISOR_SECRET_KEY": TEST_SECRET,
+        "ADVISOR_HOST": "127.0.0.1",
+        "ADVISOR_PORT": str(port),
+        **(extra_env or {}),
+    }
+    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+               "--log-level", "warning"]
+    log = open(tmp_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120  # a loaded 2-core machine can take a while to import and migrate
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return LiveServer(url, database_url, process)
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not start; see {log.name}")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    tmp_dir = tmp_path_factory.mktemp("live")
+    url = make_test_database(tmp_dir, "live")
+    server = start_server(tmp_dir, url)
+    yield server
+    stop_server(server)
+    drop_test_database(url)
+
+
+# --- a real browser ----------------------------------------------------------------------------
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+# Flags for a headless Chromium in a sandboxed container with a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

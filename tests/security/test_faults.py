@@ -1,0 +1,315 @@
+"""Faults (R21, R25, R27, R28, R29): the database going away gives 503 and the app recovers by itself;
+a server killed mid-write leaves a consistent database with every acknowledged write; a backup taken
+during writes is consistent and restorable; a double submit creates one assessment."""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import (
+    ROOT,
+    TEST_SECRET,
+    drop_test_database,
+    make_test_database,
+    stop_server,
+    using_postgres,
+)
+from tests.security.conftest import start_patiently
+from tests.security.live import Api, random_number_answer
+
+UNLIMITED = {"ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": "1000000"}
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A live server on a database of its own, stopped (if still running) and dropped afterwards."""
+    url = make_test_database(tmp_path, "faults")
+    servers = []
+
+    def start(database_url: str = url):
+        server = start_patiently(tmp_path, database_url, extra_env=UNLIMITED)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            stop_server(server)
+    drop_test_database(url)
+
+
+def sqlite_path(url: str) -> str:
+    return make_url(url).database
+
+
+# --- the database goes away ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(using_postgres(), reason="SQLite fault; the PostgreSQL one is below")
+def test_a_locked_sqlite_database_gives_503_then_the_app_recovers_by_itself(fresh_server):
+    server = fresh_server()
+    api = Api(server.url)
+    assert api.create("before the fault").status_code == 201
+    # Another process holds the write lock longer than the app's busy timeout (10 s).
+    blocker = sqlite3.connect(sqlite_path(server.database_url), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        during = api.create("during the fault")
+        html = _html_create(server.url)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert during.status_code == 503
+    assert during.headers["retry-after"]
+    assert "unavailable" in during.json()["detail"]
+    assert html.status_code == 503
+    assert "Temporarily unavailable" in html.text and "Traceback" not in html.text
+    after = api.create("after the fault")
+    assert after.status_code == 201, after.text
+    names = {api.read(s.id, s.view_token).json()["name"] for s in [api.created(after)]}
+    assert names == {"after the fault"}
+
+
+def _html_create(base_url: str):
+    """Start an assessment through the wizard's first form, as a browser without JavaScript."""
+    import httpx
+
+    from tests.security.live import wizard_form
+
+    with httpx.Client(base_url=base_url, timeout=60) as browser:
+        form = wizard_form(browser.get("/new").text)
+        data = dict(form["fields"]) | {"name": "html during the fault"}
+        return browser.post(form["action"] or "/new", data=data)
+
+
+@pytest.mark.skipif(not using_postgres(), reason="PostgreSQL fault; the SQLite one is above")
+def test_postgres_refusing_connections_gives_503_then_the_app_recovers_by_itself(fresh_server):
+    server = fresh_server()
+    api = Api(server.url)
+    saved = api.created(api.create("before the fault"))
+    name = make_url(server.database_url).database
+    admin_url = make_url(server.database_url).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        try:
+            during_write = api.create("during the fault")
+            during_read = api.read(saved.id, saved.view_token)
+            health = api.http.get("/healthz")
+        finally:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    admin.dispose()
+    for response in (during_write, during_read, health):
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"]
+        assert "Traceback" not in response.text
+    assert api.read(saved.id, saved.view_token).json()["name"] == "before the fault"
+    assert api.create("after the fault").status_code == 201
+    assert api.http.get("/healthz").status_code == 200
+
+
+# --- a server killed in the middle of writes ----------------------------------------------------
+
+
+class Writers:
+    """Threads that each create an assessment and keep changing its answers, noting what the server
+    acknowledged (2xx) and what was in flight when the server died."""
+
+    def __init__(self, api: Api, count: int):
+        self.api = api
+        self.count = count
+        self.stop = threading.Event()
+        self.acknowledged: dict[str, dict] = {}  # id -> answers the server confirmed last
+        self.in_flight: dict[str, dict] = {}  # id -> answers sent, not (yet) confirmed
+        self.tokens: dict[str, str] = {}
+        self.created_keys: dict[str, str] = {}  # idempotency key -> id, for acknowledged creates
+        self.sent_keys: set[str] = set()
+        self.requests = 0
+        self.lock = threading.Lock()
+
+    def run(self, seed: int) -> None:
+        rng = random.Random(seed)
+        while not self.stop.is_set():
+            key = str(uuid.uuid4())
+            with self.lock:
+                self.sent_keys.add(key)
+            try:
+                response = self.api.create(f"writer {seed}", random_number_answer(rng), key=key)
+            except Exception:
+                return
+            self.requests += 1
+            if response.status_code != 201:
+                return
+            saved = self.api.created(response)
+            with self.lock:
+                self.created_keys[key] = saved.id
+                self.acknowledged[saved.id] = dict(saved.answers)
+                self.tokens[saved.id] = saved.edit_token
+            for _ in range(rng.randint(1, 5)):
+                change = random_number_answer(rng)
+                self.in_flight[saved.id] = saved.answers | change
+                try:
+                    response = self.api.patch(saved, change)
+                except Exception:
+                    return
+                self.requests += 1
+                if response.status_code != 200:
+                    return
+                saved.version = response.json()["version"]
+                saved.answers = response.json()["answers"]
+                with self.lock:
+                    self.acknowledged[saved.id] = dict(saved.answers)
+
+    def start(self) -> list[threading.Thread]:
+        threads = [threading.Thread(target=self.run, args=(seed,), daemon=True) for seed in range(self.count)]
+        for thread in threads:
+            thread.start()
+        return threads
+
+
+def test_a_server_killed_mid_write_leaves_a_consistent_database_with_every_acknowledged_write(fresh_server):
+    server = fresh_server()
+    writers = Writers(Api(server.url, timeout=10), count=8)
+    threads = writers.start()
+    time.sleep(random.uniform(1.5, 3.0))
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=10)
+    writers.stop.set()
+    for thread in threads:
+        thread.join(timeout=15)
+    assert len(writers.acknowledged) >= 5, "the writers barely wrote before the kill"
+
+    check_consistency(server.database_url)
+    restarted = fresh_server(server.database_url)
+    api = Api(restarted.url)
+    for assessment_id, answers in writers.acknowledged.items():
+        stored = api.read(assessment_id, writers.tokens[assessment_id]).json()["answers"]
+        assert stored in (answers, writers.in_flight.get(assessment_id)), assessment_id
+    print(f"SIGKILL test: {writers.requests} writes acknowledged or sent, {len(writers.acknowledged)} "
+          f"assessments verified after restart")
+
+
+def check_consistency(database_url: str) -> None:
+    """The database's own integrity check, and no half-saved assessment: each has its two links,
+    at least one revision and a version no lower than its revisions' count."""
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        half_saved = connection.execute(text(
+            "SELECT a.id FROM assessment a "
+            "WHERE (SELECT count(*) FROM sharelink l WHERE l.assessment_id = a.id) <> 2 "
+            "OR NOT EXISTS (SELECT 1 FROM revision r WHERE r.assessment_id = a.id)"
+        )).all()
+        orphans = connection.execute(text(
+            "SELECT count(*) FROM idempotencykey k LEFT JOIN assessment a ON a.id = k.assessment_id "
+            "WHERE a.id IS NULL")).scalar()
+    engine.dispose()
+    assert half_saved == []
+    assert orphans == 0
+
+
+# --- backups during writes ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(using_postgres(), reason="advisor db backup copies SQLite; PostgreSQL uses pg_dump")
+def test_a_backup_taken_during_writes_is_consistent_and_serves_the_old_links(fresh_server, tmp_path):
+    server = fresh_server()
+    writers = Writers(Api(server.url), count=20)
+    threads = writers.start()
+    time.sleep(1.0)
+    with writers.lock:
+        committed_before = dict(writers.tokens)
+    backup = tmp_path / "backup.db"
+    env = {**os.environ, "ADVISOR_DATABASE_URL": server.database_url, "ADVISOR_SECRET_KEY": TEST_SECRET}
+    done = subprocess.run([sys.executable, "-m", "app.cli", "db", "backup", str(backup)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    time.sleep(0.5)
+    writers.stop.set()
+    for thread in threads:
+        thread.join(timeout=15)
+    assert done.returncode == 0, done.stderr
+    assert "integrity check: ok" in done.stdout
+    check_consistency(f"sqlite:///{backup}")
+    with sqlite3.connect(backup) as copy:
+        ids = {row[0] for row in copy.execute("SELECT id FROM assessment")}
+    assert set(committed_before) <= ids
+
+    again = subprocess.run([sys.executable, "-m", "app.cli", "db", "backup", str(backup)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode != 0 and "refusing to overwrite" in again.stderr
+
+    restored = fresh_server(f"sqlite:///{backup}")
+    api = Api(restored.url)
+    some_id, token = next(iter(committed_before.items()))
+    assert api.read(some_id, token).status_code == 200
+    print(f"backup test: {writers.requests} writes during the backup, {len(ids)} assessments in the copy")
+
+
+# --- double submits -----------------------------------------------------------------------------
+
+
+def test_the_same_create_sent_twice_at_once_makes_one_assessment(fresh_server):
+    server = fresh_server()
+    apis = [Api(server.url) for _ in range(2)]
+    for attempt in range(10):
+        key = str(uuid.uuid4())
+        barrier = threading.Barrier(2)
+
+        def send(api, key=key, barrier=barrier):
+            barrier.wait()
+            return api.create("Double click", {"task_type": "classification"}, key=key)
+
+        with ThreadPoolExecutor(2) as pool:
+            responses = list(pool.map(send, apis))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([201, 201], [201, 409]), (attempt, statuses, [r.text for r in responses])
+        ids = {r.json()["id"] for r in responses if r.status_code == 201}
+        assert len(ids) == 1
+    engine = create_engine(server.database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM assessment")).scalar() == 10
+    engine.dispose()
+
+
+def test_the_wizard_form_sent_twice_at_once_makes_one_assessment(fresh_server):
+    import httpx
+
+    from tests.security.live import wizard_form
+
+    server = fresh_server()
+    for attempt in range(10):
+        with httpx.Client(base_url=server.url, timeout=30) as browser:
+            form = wizard_form(browser.get("/new").text)
+            data = dict(form["fields"]) | {"name": f"Double click {attempt}"}
+            barrier = threading.Barrier(2)
+
+            def send(_, browser=browser, barrier=barrier, action=form["action"] or "/new", data=data):
+                barrier.wait()
+                return browser.post(action, data=data)
+
+            with ThreadPoolExecutor(2) as pool:
+                responses = list(pool.map(send, range(2)))
+        statuses = [r.status_code for r in responses]
+        assert all(s < 500 for s in statuses), (attempt, statuses)
+        targets = {r.headers.get("location") for r in responses if r.status_code == 303}
+        assert len(targets) <= 1
+    engine = create_engine(server.database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM assessment")).scalar() == 10
+    engine.dispose()
+

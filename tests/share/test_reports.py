@@ -1,0 +1,257 @@
+"""The PDF summary: what it says, how it looks, what it may fetch, how it is served."""
+
+import io
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.paths import resource_dir
+from app.reports.fetcher import StaticOnlyFetcher
+from app.reports.pdf import render_pdf
+from app.web.answer_changes import answer_text, verdict_label
+from tests.conftest import ROOT
+from tests.share.conftest import assert_shared_page_headers, share_assessment
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pdf_text(content: bytes) -> tuple[list[str], str]:
+    reader = PdfReader(io.BytesIO(content))
+    pages = [page.extract_text() for page in reader.pages]
+    return pages, "\n".join(pages)
+
+
+def flat(text: str) -> str:
+    """Text with line breaks undone, to look for phrases the layout may have wrapped."""
+    return " ".join(text.split())
+
+
+def test_report_reads_as_a_document(client, shared):
+    response = client.get(f"/e/{shared.edit_token}/report.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    pages, text = pdf_text(response.content)
+    result = shared.assessment.recommendation
+    first = flat(pages[0])
+    assert "Support bot" in first
+    assert verdict_label(result["verdict"]) in first
+    assert f"{round(result['confidence'] * 100)}%" in first
+    assert f"version {shared.assessment.questionnaire_version}" in first
+    assert f"/v/{shared.view_token}" in first.replace(" ", "")
+    body = flat(text)
+    for heading in (
+        "Why this recommendation",
+        "What would change it",
+        "Techniques to use",
+        "Costs over time",
+        "Risks and mitigations",
+        "Next steps",
+        "Appendix: answers and notes",
+    ):
+        assert heading in body
+    assert flat(result["reasons"][0]["text"]) in body
+    assert answer_text("task_type", "conversation") in body
+    assert "Support can label 500 tickets by May." in body
+    assert f"Page 1 of {len(pages)}" in pages[0]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+
+
+def test_the_pdf_embeds_its_fonts(client, shared):
+    reader = PdfReader(io.BytesIO(client.get(f"/e/{shared.edit_token}/report.pdf").content))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = (
+                font.get_object().get("/FontDescriptor")
+                or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            descriptor = descriptor.get_object()
+            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font
+            fonts.add(str(descriptor["/FontName"]))
+    assert any("DejaVu" in name for name in fonts)
+
+
+def test_page_one_as_png_for_a_person_to_look_at(client, session):
+    shared = share_assessment(
+        session,
+        name="Contract clause extraction",
+        notes={"labeled_examples": "Legal has 12,000 reviewed clauses."},
+        answers={
+            "task_type": "extraction",
+            "accuracy_criticality": "high",
+            "output_consistency_need": "high",
+            "domain_specificity": "high",
+            "knowledge_in_base_model": "partly",
+            "labeled_examples": 12000,
+            "data_quality": "high",
+            "budget": "medium",
+            "gpu_access": "cloud",
+            "ml_expertise": "some",
+            "time_to_deploy_weeks": 12,
+            "monthly_requests": 400000,
+            "avg_prompt_tokens_without_examples": 1500,
+            "avg_output_tokens": 300,
+            "requirements_change_frequency": "rare",
+        },
+    )
+    response = client.get(f"/e/{shared.edit_token}/report.pdf")
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf_path = ARTIFACTS / "report.pdf"
+    pdf_path.write_bytes(response.content)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf_path),
+            str(ARTIFACTS / "report-page-1"),
+        ],
+        check=True,
+    )
+    png = ARTIFACTS / "report-page-1.png"
+    assert png.stat().st_size > 20_000  # a page with text and a chart, not a blank one
+
+
+def test_view_link_pdf_is_the_same_report_and_never_shows_the_edit_link(client, shared):
+    response = client.get(f"/v/{shared.view_token}/report.pdf")
+    assert response.status_code == 200
+    _, text = pdf_text(response.content)
+    assert "Support bot" in text
+    assert shared.edit_token not in text.replace("\n", "").replace(" ", "")
+
+
+def test_pdf_response_is_typed_named_and_not_cached_or_indexed(client, session):
+    shared = share_assessment(session, name='Plan "B"\r\nX-Evil: 1 ü')
+    response = client.get(f"/e/{shared.edit_token}/report.pdf")
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment; filename=\"plan-b-x-evil-1-u.pdf\"; filename*=UTF-8''")
+    assert "\r" not in disposition and "\n" not in disposition
+    assert "x-evil" not in response.headers
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert_shared_page_headers(response)
+
+
+def test_comparison_pdf_puts_assessments_side_by_side(client, shared):
+    other = shared.add("Support bot, with data", answers={"labeled_examples": 5000, "data_quality": "high"})
+    path = f"/w/{shared.workspace_token}/compare/report.pdf"
+    response = client.get(path, params=[("a", shared.assessment.id), ("a", other.id)])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    pages, text = pdf_text(response.content)
+    body = flat(text)
+    assert "Comparison of 2 assessments" in body
+    assert "Support bot" in body and "Support bot, with data" in body
+    assert "Verdict" in body and answer_text("labeled_examples", 5000) in body
+    assert "Page 1 of" in pages[0]
+
+
+def test_comparison_pdf_needs_two_to_four_of_the_workspaces_assessments(client, session, shared):
+    path = f"/w/{shared.workspace_token}/compare/report.pdf"
+    one = client.get(path, params={"a": shared.assessment.id}, follow_redirects=False)
+    assert one.status_code == 303 and "/compare?" in one.headers["location"]
+    stranger = share_assessment(session, name="Elsewhere")
+    other = client.get(path, params=[("a", shared.assessment.id), ("a", stranger.assessment.id)])
+    assert other.status_code == 404
+
+
+# --- what a rendering may fetch ---------------------------------------------------------------
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Records every outgoing connection attempt and refuses it."""
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+def test_fetcher_serves_static_files_and_refuses_everything_else(tmp_path, no_network):
+    secret = tmp_path / "secret.css"
+    secret.write_text("body::before { content: 'MARKER-SECRET-CSS'; }")
+    image = tmp_path / "secret.png"
+    image.write_bytes(b"MARKER-SECRET-PNG")
+    html = f"""<html><head><link rel="stylesheet" href="css/report.css">
+      <link rel="stylesheet" href="file://{secret}"></head><body>
+      <p>Hello</p>
+      <img src="http://127.0.0.1:9/x.png"><img src="https://example.com/y.png">
+      <img src="file://{image}"><img src="file:///etc/passwd"><img src="../app/config.py">
+      <img src="ftp://example.com/z"></body></html>"""
+    fetcher = StaticOnlyFetcher(resource_dir("static"))
+    pdf = render_pdf(html, fetcher)
+    _, text = pdf_text(pdf)
+    assert "Hello" in text and "MARKER" not in text
+    assert no_network == []
+    refused = "\n".join(fetcher.refused)
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/y.png",
+        str(secret),
+        str(image),
+        "/etc/passwd",
+        "app/config.py",
+        "ftp://example.com/z",
+    ):
+        assert url in refused, url
+    assert "report.css" not in refused
+
+
+def test_user_text_with_markup_renders_as_text_and_fetches_nothing(client, session, monkeypatch, no_network):
+    asked = []
+    original = StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        asked.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(StaticOnlyFetcher, "fetch", spy)
+    name = '<img src="http://127.0.0.1:9/x.png"><link rel=stylesheet href="file:///etc/passwd">'
+    shared = share_assessment(
+        session, name=name[:200], notes={"budget": '<img src="file:///etc/passwd"> <script>alert(1)</script>'}
+    )
+    response = client.get(f"/e/{shared.edit_token}/report.pdf")
+    assert response.status_code == 200
+    _, text = pdf_text(response.content)
+    unwrapped = text.replace("\n", "")  # long markup-like words wrap anywhere
+    assert '<img src="http://127.0.0.1:9/x.png">' in unwrapped
+    assert "<script>alert(1)</script>" in unwrapped
+    assert "root:" not in text
+    assert all(Path(url.removeprefix("file://")).is_relative_to(resource_dir("static")) for url in asked), (
+        asked
+    )
+    assert no_network == []
+
+
+def test_a_slow_rendering_answers_503_and_frees_the_request(client, shared, app, monkeypatch):
+    app.state.settings = app.state.settings.model_copy(update={"pdf_timeout_seconds": 0.3})
+    release, finished = threading.Event(), threading.Event()
+
+    def stuck_render(html, fetcher=None):
+        release.wait(30)
+        finished.set()
+        return b""
+
+    monkeypatch.setattr("app.reports.pdf.render_pdf", stuck_render)
+    response = client.get(f"/e/{shared.edit_token}/report.pdf")
+    # The answer came while the rendering was still stuck: the request did not wait for it.
+    assert not finished.is_set()
+    release.set()
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert "try again" in response.text

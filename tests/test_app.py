@@ -1,0 +1,50 @@
+"""The app starts from its factory, serves its pages and reports its health."""
+
+from app.config import Settings
+from app.main import create_app
+
+
+def test_healthz_reports_the_database_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+def test_healthz_reports_503_when_the_database_is_unreachable(tmp_path):
+    settings = Settings(
+        database_url="postgresql://nobody@127.0.0.1:1/none",
+        secret_key="s" * 40,
+        secret_key_file=tmp_path / "k",
+    )
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+
+
+def test_home_page_renders(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Prompt engineering, fine-tuning, or both?" in response.text
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "shared link" in response.text
+
+
+def test_a_generated_secret_is_kept_across_restarts(tmp_path):
+    key_file = tmp_path / "secret.key"
+    first = Settings(secret_key_file=key_file).secret
+    second = Settings(secret_key_file=key_file).secret
+    assert first == second
+    assert len(first) >= 32
+    assert oct(key_file.stat().st_mode)[-3:] == "600"
+
+
+def test_postgres_urls_are_normalised_to_psycopg():
+    assert Settings(database_url="postgresql://u@h/db").database_url == "postgresql+psycopg://u@h/db"
+    assert Settings(database_url="postgres://u@h/db").database_url == "postgresql+psycopg://u@h/db"

@@ -1,0 +1,314 @@
+"""The wizard and the result in headless Chromium: with and without JavaScript, reloads, errors, axe-core."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.questionnaire import load_questionnaire
+from tests.conftest import ROOT, SHARED, screenshot
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "tests" / "vendor" / "axe-core-4.11.0" / "axe.min.js"
+# A realistic team: the law firm of the shared examples, whose expected verdict is fine-tuning.
+LEGAL = json.loads((SHARED / "examples" / "legal-assistant.json").read_text())
+STEP_URL = re.compile(r"/e/[A-Za-z0-9_-]{43}/step/(\w+)$")
+
+
+def sections():
+    return load_questionnaire().sections
+
+
+def form_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def scripts_on(page) -> bool:
+    return page.locator("html.js").count() == 1
+
+
+def settled(page) -> None:
+    """htmx finished: no request in flight and nothing being swapped."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
+def answer_step(page, answers: dict) -> None:
+    """Answer every question shown on the current step from `answers`, as a person would."""
+    ids = [block.get_attribute("id").removeprefix("field-")
+           for block in page.locator(".question[id^=field-]:visible").all()]
+    for qid in ids:
+        if qid not in answers:
+            continue
+        value = form_text(answers[qid])
+        # An answer that decides whether another question shows makes the server re-render the step.
+        rerenders = scripts_on(page) and page.locator(f"#field-{qid}[hx-trigger]").count() == 1
+        radio = page.locator(f"input[type=radio][name={qid}][value='{value}']")
+        if radio.count() and radio.is_checked():
+            continue
+        if not radio.count() and page.locator(f"#input-{qid}").input_value() == value:
+            continue
+        if rerenders:
+            with page.expect_response(posted("refresh")):
+                set_answer(page, qid, value, radio)
+            settled(page)
+        else:
+            set_answer(page, qid, value, radio)
+
+
+def set_answer(page, qid: str, value: str, radio) -> None:
+    if radio.count():
+        radio.check()
+    else:
+        page.locator(f"#input-{qid}").fill(value)
+        page.locator(f"#input-{qid}").press("Tab")
+
+
+def start(page, base_url: str, name: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="Start an assessment").click()
+    page.get_by_label("Name of this assessment").fill(name)
+
+
+def posted(action: str):
+    """Matches the response to a form post with this action (autosaves may be under way too)."""
+    return lambda response: f"action={action}" in (response.request.post_data or "")
+
+
+def next_step(page) -> None:
+    with page.expect_response(posted("next")):
+        page.locator("button[value=next]").click()
+    page.wait_for_load_state()
+    settled(page)
+
+
+def walk_all_steps(page, answers: dict, shot_prefix: str | None = None) -> None:
+    for index, section in enumerate(sections()):
+        expect(page.locator("h1#step-title")).to_have_text(section.title)
+        answer_step(page, answers)
+        if shot_prefix:
+            screenshot(page, f"{shot_prefix}-step-{index + 1}-{section.id}")
+        next_step(page)
+
+
+def csp_watch(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    return problems
+
+
+def test_wizard_completed_with_javascript_swaps_steps_in_place(page, live_server):
+    csp_problems = csp_watch(page)
+    start(page, live_server.url, "Case-law summaries")
+    page.evaluate("window.sameDocument = true")  # survives only while htmx swaps steps in place
+    for index, section in enumerate(sections()):
+        expect(page.locator("h1#step-title")).to_have_text(section.title)
+        expect(page.locator(".progress-count")).to_have_text(f"Step {index + 1} of {len(sections())}")
+        if index:
+            assert STEP_URL.search(page.url).group(1) == section.id  # the URL follows the step
+            assert page.evaluate("window.sameDocument === true")
+            expect(page.locator("h1#step-title")).to_be_focused()  # reading starts at the new step
+        answer_step(page, LEGAL["answers"])
+        screenshot(page, f"wizard-js-step-{index + 1}-{section.id}")
+        next_step(page)
+    expect(page.locator("#verdict-title")).to_have_text("Fine-tuning")
+    expect(page.locator("#score-chart-title")).to_be_attached()
+    expect(page.locator("#cost-chart-title")).to_be_attached()
+    screenshot(page, "result-js")
+    assert not csp_problems, csp_problems
+
+
+def test_wizard_completed_without_javascript(page_without_js, live_server):
+    page = page_without_js
+    start(page, live_server.url, "Case-law summaries, no scripts")
+    walk_all_steps(page, LEGAL["answers"], shot_prefix="wizard-nojs")
+    assert page.url.endswith("/result")
+    expect(page.locator("#verdict-title")).to_have_text("Fine-tuning")
+    screenshot(page, "result-nojs")
+
+
+def test_without_javascript_a_ruled_out_question_stays_visible_with_its_condition(page_without_js,
+                                                                                    live_server):
+    page = page_without_js
+    start(page, live_server.url, "No examples yet")
+    answers = LEGAL["answers"] | {"labeled_examples": 0}
+    for _ in range(2):
+        answer_step(page, answers)
+        next_step(page)
+    answer_step(page, answers)
+    next_step(page)  # saved with 0 examples: data quality is ruled out
+    page.go_back()
+    page.reload()
+    expect(page.locator("#field-data_quality")).to_be_visible()
+    expect(page.locator("#field-data_quality .condition")).to_contain_text("Answer this only if")
+    screenshot(page, "wizard-nojs-conditional")
+
+
+def test_show_if_follows_the_answer_as_it_changes(page, live_server):
+    start(page, live_server.url, "Show if")
+    for _ in range(2):
+        answer_step(page, LEGAL["answers"])
+        next_step(page)
+    quality = page.locator("#field-data_quality")
+    answer_step(page, {"labeled_examples": 0})
+    expect(quality).to_be_hidden()
+    answer_step(page, {"labeled_examples": "2,000"})
+    expect(quality).to_be_visible()
+    expect(page.locator("#input-labeled_examples")).to_have_value("2,000")
+    screenshot(page, "wizard-show-if")
+
+
+def test_an_answer_given_while_the_step_refreshes_is_kept(page, live_server):
+    start(page, live_server.url, "Quick hands")
+    for _ in range(2):
+        answer_step(page, LEGAL["answers"])
+        next_step(page)
+    page.locator("#input-labeled_examples").fill("3000")
+    # Clicking the quality blurs the count: its change goes to the server while this answer is given.
+    with page.expect_response(posted("refresh")):
+        page.locator("input[type=radio][name=data_quality][value=low]").check()
+    settled(page)
+    expect(page.locator("input[type=radio][name=data_quality][value=low]")).to_be_checked()
+    expect(page.locator("#input-labeled_examples")).to_have_value("3000")
+
+
+def test_a_reload_in_the_middle_keeps_the_answers_and_the_step(page, live_server):
+    start(page, live_server.url, "Reload me")
+    answers = LEGAL["answers"]
+    for _ in range(3):
+        answer_step(page, answers)
+        next_step(page)
+    fourth = sections()[3]
+    assert STEP_URL.search(page.url).group(1) == fourth.id
+    page.reload()
+    expect(page.locator("h1#step-title")).to_have_text(fourth.title)
+    page.go_back()
+    expect(page.locator("h1#step-title")).to_have_text(sections()[2].title)
+    expect(page.locator("#input-labeled_examples")).to_have_value(str(answers["labeled_examples"]))
+    page.locator(".steps a", has_text=sections()[1].title).click()
+    expect(page.locator(f"input[name=accuracy_criticality][value={answers['accuracy_criticality']}]")).to_be_checked()
+    expect(page.get_by_role("button", name="Save and continue")).to_be_visible()
+    screenshot(page, "wizard-after-reload")
+
+
+def test_a_change_is_autosaved_and_survives_a_reload_without_pressing_next(page, live_server):
+    start(page, live_server.url, "Autosave")
+    answer_step(page, LEGAL["answers"])
+    next_step(page)
+    with page.expect_response(posted("autosave")):
+        page.locator("input[name=accuracy_criticality][value=medium]").check()
+    expect(page.locator("#save-state")).to_contain_text("Saved.")
+    page.reload()
+    expect(page.locator("input[name=accuracy_criticality][value=medium]")).to_be_checked()
+    screenshot(page, "wizard-autosaved")
+
+
+def test_a_bad_number_is_shown_inline_and_what_was_typed_stays(page, live_server):
+    start(page, live_server.url, "Typo")
+    for _ in range(2):
+        answer_step(page, LEGAL["answers"])
+        next_step(page)
+    page.evaluate("window.sameDocument = true")
+    page.locator("#input-labeled_examples").fill("-40")
+    page.locator("#note-labeled_examples").evaluate("el => el.closest('details').open = true")
+    page.locator("#note-labeled_examples").fill("Counted by the paralegals")
+    next_step(page)
+    field = page.locator("#input-labeled_examples")
+    expect(field).to_have_value("-40")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#error-labeled_examples")).to_contain_text("Enter a number from 0 to")
+    expect(page.locator("#note-labeled_examples")).to_have_value("Counted by the paralegals")
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert page.evaluate("window.sameDocument === true")
+    screenshot(page, "wizard-inline-error")
+
+
+@pytest.fixture
+def audited_page(browser):
+    """A page that may inject axe-core: the app's strict CSP would refuse the injected script."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_home_wizard_error_and_result_pages_pass_axe(audited_page, live_server):
+    page = audited_page
+    problems = {}
+
+    def audit(name: str) -> None:
+        screenshot(page, f"axe-{name}")
+        found = serious_violations(page)
+        if found:
+            problems[name] = found
+
+    page.goto(live_server.url + "/")
+    audit("home")
+    page.get_by_role("button", name="Start an assessment").click()
+    audit("wizard-first-step")
+    page.get_by_label("Name of this assessment").fill("Audited")
+    answer_step(page, LEGAL["answers"])
+    next_step(page)
+    answer_step(page, LEGAL["answers"])
+    next_step(page)
+    page.locator("#input-labeled_examples").fill("many")
+    next_step(page)
+    audit("wizard-error")
+    step_url = page.url
+    walk_all_steps_from_here(page)
+    audit("result")
+    page.locator(".assumptions summary").click()
+    page.locator("#assume-epochs").fill("500")
+    page.get_by_role("button", name="Recalculate").click()
+    expect(page.locator("#assume-epochs-error")).to_be_visible()
+    audit("result-assumption-error")
+    conflict(page, step_url)
+    audit("conflict")
+    assert not problems, problems
+
+
+def walk_all_steps_from_here(page) -> None:
+    while "/result" not in page.url:
+        answer_step(page, LEGAL["answers"])
+        next_step(page)
+
+
+def conflict(page, step_url: str) -> None:
+    """Open the same step twice, save it in one tab, then in the other: the conflict page."""
+    other = page.context.new_page()
+    other.goto(step_url)
+    page.goto(step_url)
+    other.locator("input[name=data_confidential][value=no]").check()
+    next_step(other)
+    other.close()
+    page.locator("input[name=data_confidential][value=yes]").check()
+    next_step(page)
+    expect(page.get_by_role("heading", name="Someone else saved this assessment")).to_be_visible()
+
+
+def test_a_conflict_offers_keep_mine_and_take_theirs(page, live_server):
+    start(page, live_server.url, "Two tabs")
+    for _ in range(2):
+        answer_step(page, LEGAL["answers"])
+        next_step(page)
+    conflict(page, page.url)
+    row = page.locator("tr", has_text="proprietary or regulated")
+    expect(row).to_contain_text("No")
+    expect(row).to_contain_text("Yes")
+    screenshot(page, "wizard-conflict")
+    with page.expect_response(posted("next")):
+        page.get_by_role("button", name="Keep mine").click()
+    settled(page)
+    expect(page.locator("h1#step-title")).to_have_text(sections()[3].title)
+    page.go_back()
+    expect(page.locator("input[name=data_confidential][value=yes]")).to_be_checked()

@@ -1,0 +1,101 @@
+"""The result page: verdict, charts, reasons, flips, techniques, costs with assumptions, and the rest."""
+
+import re
+
+from sqlmodel import select
+
+from app.models import Assessment
+from tests.web.conftest import HTMX
+
+
+def stored(session, name="Support bot") -> Assessment:
+    session.expire_all()
+    return session.exec(select(Assessment).where(Assessment.name == name)).one()
+
+
+def test_result_page_explains_the_recommendation(team, client, session):
+    token = team.complete()
+    result = stored(session).recommendation
+    html = client.get(f"/e/{token}/result").text
+    assert "Our recommendation" in html
+    assert re.search(r"(High|Moderate|Low) confidence \(\d+%\)", html)
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
+    assert "<title id=\"score-chart-title\">" in html and "<title id=\"cost-chart-title\">" in html
+    assert "What would change this" in html
+    for technique in result["techniques"]:
+        assert technique["name"] in html
+    for step in result["next_steps"]:
+        assert step.replace("'", "&#39;").replace('"', "&#34;") in html
+    assert "Costs over 24 months" in html
+    assert "Revisit this assessment by" in html
+
+
+def test_flips_are_sentences_with_question_and_choice_labels(team, client, session):
+    token = team.complete()
+    flips = stored(session).recommendation["flips"]
+    html = client.get(f"/e/{token}/result").text
+    if not flips:
+        assert "No single change of one answer would change the verdict" in html
+        return
+    assert re.search(r"If “[^”]+” were [^,]+, the advice would be ", html)
+    assert flips[0]["question"] not in re.findall(r"If “([^”]+)”", html)  # labels, not field ids
+
+
+def test_notes_appear_on_the_result(team, client):
+    token = team.complete()
+    section = team.sections[1]
+    question = section.questions[0]
+    form = {q.id: "" for q in section.questions} | {f"note-{question.id}": "Ask the data team"}
+    team.post_step(token, section, form)
+    html = client.get(f"/e/{token}/result").text
+    assert "Your notes" in html and "Ask the data team" in html and question.label in html
+
+
+def test_htmx_request_for_the_result_gets_the_fragment(team, client):
+    token = team.complete()
+    response = client.get(f"/e/{token}/result", headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text and "Our recommendation" in response.text
+    assert response.headers["vary"] == "HX-Request"
+
+
+def test_changed_assumptions_recompute_costs_without_saving(team, client, session):
+    token = team.complete()
+    before = stored(session)
+    saved_costs, version = before.recommendation["costs"], before.version
+    response = client.get(f"/e/{token}/result", params={"costs": "1", "examples_in_prompt": "40",
+                                                          "tokens_per_example": "500", "epochs": "2",
+                                                          "prompt_caching": "on"})
+    assert response.status_code == 200
+    assert "These costs use the assumptions you set below" in response.text
+    assert 'value="40"' in response.text
+    after = stored(session)
+    assert after.version == version and after.recommendation["costs"] == saved_costs
+    assert "40 examples of 500 tokens" in response.text
+
+
+def test_a_bad_assumption_is_named_and_kept(team, client):
+    token = team.complete()
+    bad = {"costs": "1", "epochs": "1000", "tokens_per_example": "x"}
+    response = client.get(f"/e/{token}/result", params=bad)
+    assert response.status_code == 422
+    assert 'value="1000"' in response.text and 'value="x"' in response.text
+    assert "Enter a whole number from 1 to 100." in response.text
+    assert 'id="assume-epochs-error"' in response.text
+
+
+def test_result_links_back_into_the_wizard(team, client):
+    token = team.complete()
+    html = client.get(f"/e/{token}/result").text
+    assert f'href="/e/{token}/step/{team.sections[0].id}"' in html
+
+
+def test_the_result_escapes_the_name(team, client):
+    team.start(name="<img src=x onerror=alert(1)>")
+    token = team.complete()
+    html = client.get(f"/e/{token}/result").text
+    assert "<img src=x" not in html
+
+
+def test_unknown_edit_token_is_404(client):
+    assert client.get("/e/" + "B" * 43 + "/result").status_code == 404

@@ -1,0 +1,282 @@
+"""The wizard's routes: each step as a page and as an htmx fragment, saving, validation, resume, conflicts."""
+
+from sqlmodel import select
+
+from app.models import Assessment
+from app.questionnaire import load_questionnaire
+from tests.web.conftest import HTMX, filled, number_question, path_of
+
+
+def sections():
+    return load_questionnaire().sections
+
+
+def stored(session, name: str) -> list[Assessment]:
+    session.expire_all()
+    return list(session.exec(select(Assessment).where(Assessment.name == name)))
+
+
+def test_new_page_shows_the_first_step_with_progress_and_help(client):
+    response = client.get("/new")
+    first = sections()[0]
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert f"Step 1 of {len(sections())}" in response.text
+    assert first.title in response.text
+    assert "Why we ask." in response.text
+    assert 'name="idempotency_key"' in response.text
+    assert response.headers["vary"] == "HX-Request"
+
+
+def test_htmx_request_for_a_step_gets_only_the_fragment_with_its_title(client):
+    response = client.get("/new", headers=HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith("<title>Step 1 of")
+
+
+def test_first_step_makes_a_workspace_and_a_draft_and_goes_to_step_two(team, session):
+    response = team.start(name="Triage assistant")
+    assert response.status_code == 303
+    token = team.edit_token(response)
+    assert path_of(response) == f"/e/{token}/step/{sections()[1].id}"
+    assert "advisor_workspace" in response.headers["set-cookie"]
+    [draft] = stored(session, "Triage assistant")
+    assert draft.status == sections()[1].id
+    first_ids = {q.id for q in sections()[0].questions}
+    assert set(draft.answers) <= first_ids and draft.answers
+
+
+def test_double_submitted_first_step_makes_one_assessment(team, session):
+    first = team.start(name="Double click", key="same-key-0123456789")
+    second = team.start(name="Double click", key="same-key-0123456789")
+    assert path_of(first) == path_of(second)
+    assert len(stored(session, "Double click")) == 1
+
+
+def test_htmx_step_post_swaps_in_the_next_step_and_pushes_its_url(team):
+    token = team.edit_token(team.start())
+    second, third = sections()[1], sections()[2]
+    response = team.post_step(token, second, filled(second), headers=HTMX)
+    assert response.status_code == 200
+    assert response.headers["hx-push-url"] == f"/e/{token}/step/{third.id}"
+    assert "<html" not in response.text
+    assert third.title in response.text
+    assert "Saved." in response.text
+
+
+def test_a_bad_number_is_shown_next_to_its_field_and_everything_typed_stays(team):
+    section, question = number_question()
+    token = team.edit_token(team.start())
+    form = filled(section) | {question.id: "-5 or so", f"note-{question.id}": "ask finance"}
+    response = team.post_step(token, section, form)
+    assert response.status_code == 422
+    html = response.text
+    assert 'value="-5 or so"' in html
+    assert "ask finance" in html
+    assert 'aria-invalid="true"' in html
+    assert f'id="error-{question.id}"' in html
+    assert f'aria-describedby="help-{question.id} error-{question.id}"' in html
+
+
+def test_a_bad_number_in_an_htmx_post_returns_the_fragment_with_422(team):
+    section, question = number_question()
+    token = team.edit_token(team.start())
+    response = team.post_step(token, section, filled(section) | {question.id: "lots"}, headers=HTMX)
+    assert response.status_code == 422
+    assert "<html" not in response.text
+    assert 'value="lots"' in response.text
+
+
+def test_an_overlong_note_is_refused_with_a_message(team):
+    section = sections()[1]
+    question = section.questions[0]
+    token = team.edit_token(team.start())
+    response = team.post_step(token, section, filled(section) | {f"note-{question.id}": "x" * 2001})
+    assert response.status_code == 422
+    assert "Keep the note under 2,000 characters" in response.text
+
+
+def test_notes_are_saved_with_the_answers(team, session):
+    section = sections()[1]
+    question = section.questions[0]
+    token = team.edit_token(team.start(name="With notes"))
+    team.post_step(token, section, filled(section) | {f"note-{question.id}": "Checked with legal"})
+    [assessment] = stored(session, "With notes")
+    assert assessment.notes[question.id] == "Checked with legal"
+
+
+def test_reloading_a_step_shows_the_saved_answers(team, client):
+    token = team.edit_token(team.start())
+    first = sections()[0]
+    html = client.get(f"/e/{token}/step/{first.id}").text
+    choice = next(q for q in first.questions if q.type == "choice" and not q.show_if)
+    assert f'name="{choice.id}" value="{choice.choices[0].value}" checked' in html
+    assert 'value="Support bot"' in html
+
+
+def test_resume_goes_to_the_step_reached_then_to_the_result(team, client):
+    token = team.edit_token(team.start())
+    response = client.get(f"/e/{token}", follow_redirects=False)
+    assert path_of(response) == f"/e/{token}/step/{sections()[1].id}"
+    token = team.complete()
+    assert path_of(client.get(f"/e/{token}", follow_redirects=False)) == f"/e/{token}/result"
+
+
+def test_the_last_step_leads_to_the_result_and_marks_it_complete(team, client, session):
+    token = team.complete()
+    [assessment] = stored(session, "Support bot")
+    assert assessment.status == "complete"
+    assert client.get(f"/e/{token}/result").status_code == 200
+
+
+def test_the_last_step_with_htmx_loads_the_result_page(team):
+    token = team.edit_token(team.start())
+    for section in sections()[1:-1]:
+        team.post_step(token, section, filled(section))
+    last = sections()[-1]
+    response = team.post_step(token, last, filled(last), headers=HTMX)
+    assert response.headers["hx-redirect"] == f"/e/{token}/result"
+
+
+def test_back_saves_and_returns_to_the_previous_step(team, session):
+    token = team.edit_token(team.start(name="Going back"))
+    second = sections()[1]
+    response = team.post_step(token, second, filled(second), action="back")
+    assert path_of(response) == f"/e/{token}/step/{sections()[0].id}"
+    [assessment] = stored(session, "Going back")
+    assert assessment.status == second.id
+    assert any(q.id in assessment.answers for q in second.questions)
+
+
+def test_refresh_re_renders_the_step_without_saving(team, session):
+    token = team.edit_token(team.start(name="Refresh only"))
+    second = sections()[1]
+    version_before = stored(session, "Refresh only")[0].version
+    response = team.post_step(token, second, filled(second), action="refresh", headers=HTMX)
+    assert response.status_code == 200
+    assert second.title in response.text
+    assert stored(session, "Refresh only")[0].version == version_before
+
+
+def test_answers_to_questions_hidden_by_show_if_are_not_saved(team, session):
+    questionnaire = load_questionnaire()
+    for section in sections()[1:]:
+        dependent = next((q for q in section.questions if q.show_if
+                          and set(q.show_if) <= {s.id for s in section.questions}), None)
+        if dependent:
+            break
+    else:
+        return  # no same-step condition in this questionnaire version
+    source_id, allowed = next(iter(dependent.show_if.items()))
+    source = questionnaire.question(source_id)
+    hiding = next((c.value for c in source.choices or [] if c.value not in allowed), None)
+    if source.type == "yesno":
+        hiding = "no" if True in allowed else "yes"
+    if source.type == "number":
+        hiding = 0
+    token = team.edit_token(team.start(name="Hidden answer"))
+    team.post_step(token, section, filled(section) | {source_id: str(hiding)})
+    [assessment] = stored(session, "Hidden answer")
+    assert dependent.id not in assessment.answers
+
+
+def test_a_stale_save_shows_both_versions_and_overwrites_nothing(team, session):
+    token = team.edit_token(team.start(name="Contested"))
+    second = sections()[1]
+    old_version = team.version(token, second.id)
+    choice = next(q for q in second.questions if q.type in ("choice", "yesno") and not q.show_if)
+    theirs, mine = (("yes", "no") if choice.type == "yesno"
+                    else (str(choice.choices[0].value), str(choice.choices[1].value)))
+    team.post_step(token, second, filled(second) | {choice.id: theirs}, version=old_version)
+    response = team.post_step(token, second, filled(second) | {choice.id: mine}, version=old_version)
+    assert response.status_code == 409
+    assert "Someone else saved" in response.text
+    assert "Keep mine" in response.text and "Take theirs" in response.text
+    assert f'name="{choice.id}" value="{mine}"' in response.text
+    [assessment] = stored(session, "Contested")
+    assert str(assessment.answers[choice.id]).lower() in (theirs, "true" if theirs == "yes" else theirs)
+
+
+def test_the_same_step_sent_twice_is_not_a_conflict(team, session):
+    token = team.edit_token(team.start(name="Sent twice"))
+    second = sections()[1]
+    old_version = team.version(token, second.id)
+    first = team.post_step(token, second, filled(second), version=old_version)
+    again = team.post_step(token, second, filled(second), version=old_version)
+    assert first.status_code == again.status_code == 303
+    assert path_of(again) == path_of(first)
+
+
+def test_keep_mine_saves_over_the_latest_version(team, session):
+    token = team.edit_token(team.start(name="Keep mine"))
+    second = sections()[1]
+    old_version = team.version(token, second.id)
+    team.post_step(token, second, filled(second), version=old_version)
+    current = stored(session, "Keep mine")[0].version
+    note = {f"note-{second.questions[0].id}": "mine wins"}
+    response = team.post_step(token, second, filled(second) | note, version=str(current))
+    assert response.status_code == 303
+    assert stored(session, "Keep mine")[0].notes[second.questions[0].id] == "mine wins"
+
+
+def test_starting_inside_a_workspace_adds_the_assessment_to_it(team, session):
+    team.start(name="First in space")
+    [assessment] = stored(session, "First in space")
+    cookie = team.client.cookies.get("advisor_workspace")
+    response = team.start(name="Second in space", workspace_token=cookie, key="k-second-0123456789")
+    assert response.status_code == 303
+    [second] = stored(session, "Second in space")
+    assert second.workspace_id == assessment.workspace_id
+
+
+def test_unknown_step_is_404(team, client):
+    token = team.edit_token(team.start())
+    assert client.get(f"/e/{token}/step/no-such-step").status_code == 404
+
+
+def test_a_view_link_cannot_open_the_wizard(client):
+    assert client.get("/e/" + "A" * 43 + "/step/x").status_code == 404
+
+
+def test_names_and_notes_are_escaped(team, client):
+    token = team.edit_token(team.start(name='<script>alert(1)</script>"x'))
+    html = client.get(f"/e/{token}/step/{sections()[0].id}").text
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_autosave_keeps_the_step_and_returns_the_new_version(team, session):
+    token = team.edit_token(team.start(name="Autosaved"))
+    second = sections()[1]
+    before = stored(session, "Autosaved")[0]
+    version, status = before.version, before.status
+    response = team.post_step(token, second, filled(second), action="autosave", headers=HTMX)
+    after = stored(session, "Autosaved")[0]
+    assert response.status_code == 200
+    assert "Saved." in response.text
+    assert f'id="version" value="{after.version}" hx-swap-oob="true"' in response.text
+    assert after.version == version + 1 and after.status == status
+    assert any(q.id in after.answers for q in second.questions)
+
+
+def test_autosave_with_a_bad_answer_saves_nothing_and_says_so(team, session):
+    section, question = number_question()
+    token = team.edit_token(team.start(name="Autosave typo"))
+    version = stored(session, "Autosave typo")[0].version
+    response = team.post_step(token, section, filled(section) | {question.id: "ten"}, action="autosave",
+                              headers=HTMX)
+    assert "Not saved yet" in response.text
+    assert stored(session, "Autosave typo")[0].version == version
+
+
+def test_autosave_after_a_colleague_saved_says_not_saved(team, session):
+    token = team.edit_token(team.start(name="Autosave race"))
+    second = sections()[1]
+    old = team.version(token, second.id)
+    team.post_step(token, second, filled(second), version=old)
+    note = {f"note-{second.questions[0].id}": "mine"}
+    response = team.post_step(token, second, filled(second) | note, version=old, action="autosave",
+                              headers=HTMX)
+    assert "someone else saved this assessment meanwhile" in response.text
+    assert "mine" not in stored(session, "Autosave race")[0].notes.values()
