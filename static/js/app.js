@@ -18,7 +18,9 @@ document.addEventListener("htmx:afterSettle", function (event) {
 // their visibility is taken from the answer: swapping the fields themselves would wipe what the user
 // typed or clicked in them while the request was on its way.
 document.addEventListener("htmx:beforeSwap", function (event) {
-  var source = event.detail.elt;
+  // detail.elt is the swap target here (htmx sets it to the element the event fires on); the
+  // element that asked is in requestConfig.
+  var source = event.detail.requestConfig && event.detail.requestConfig.elt;
   if (!source || !source.hasAttribute("data-show-if-for")) return;
   event.detail.shouldSwap = false;
   if (event.detail.xhr.status !== 200) return;
