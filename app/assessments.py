@@ -51,6 +51,11 @@ class IdempotencyConflict(AssessmentError):
     """The same idempotency key was sent before with a different request."""
 
 
+def storable_text(text: str) -> str:
+    """Text both databases store alike: PostgreSQL refuses NUL characters and lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 # --- workspaces ---------------------------------------------------------------------------
 
 
@@ -127,7 +132,7 @@ def normalise_answers(answers: dict | Answers) -> dict:
 
 
 def _clean_notes(notes: dict | None) -> dict:
-    return {key: text for key, text in sorted((notes or {}).items()) if text and text.strip()}
+    return {key: storable_text(text) for key, text in sorted((notes or {}).items()) if text and text.strip()}
 
 
 def create_assessment(
@@ -151,6 +156,7 @@ def create_assessment(
     """
     answers = normalise_answers(answers)
     notes = _clean_notes(notes)
+    name = storable_text(name)
     if not idempotency_key:
         return _insert_assessment(session, secret, workspace, name, answers, notes, reason, status, None)
     replay = _replayed(idempotency_key, workspace, name, answers, notes, fresh_workspace, session=session)
@@ -241,6 +247,7 @@ def save_answers(
     if expected_version != assessment.version:
         raise StaleRevision(assessment, answers, notes)
     changed = answers != assessment.answers or notes != assessment.notes
+    name = None if name is None else storable_text(name)
     renamed = name is not None and name != assessment.name
     if changed:
         assessment.answers = answers
@@ -374,8 +381,9 @@ def list_assessments(
     query = select(Assessment).options(*(defer(column) for column in LIST_SKIPS))
     query = query.where(Assessment.workspace_id == workspace.id)
     query = query.where(Assessment.deleted_at.is_not(None) if deleted else Assessment.deleted_at.is_(None))
-    if search.strip():
-        pattern = "%" + _escape_like(search.strip().lower()) + "%"
+    search = storable_text(search).strip()
+    if search:
+        pattern = "%" + _escape_like(search.lower()) + "%"
         query = query.where(Assessment.name_lower.like(pattern, escape="\\"))
     if verdict in VERDICTS:
         query = query.where(Assessment.verdict == verdict)

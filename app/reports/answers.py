@@ -7,7 +7,6 @@ Shared by the read-only view page and the PDF appendix; the wording of single an
 from dataclasses import dataclass
 
 from app.questionnaire import load_questionnaire
-
 from app.web.answer_changes import answer_text
 
 

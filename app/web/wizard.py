@@ -52,22 +52,20 @@ class StepInput:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def clean_text(text: str) -> str:
-    """Text the databases store alike: no NUL characters, no lone surrogates."""
-    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
-
-
 def read_step(section, form: Mapping) -> StepInput:
+    def typed(field_name: str) -> str:
+        return store.storable_text(str(form.get(field_name, "")))
+
     questionnaire = load_questionnaire()
-    values = {q.id: clean_text(str(form.get(q.id, ""))) for q in section.questions}
-    notes = {q.id: clean_text(str(form.get(NOTE_PREFIX + q.id, ""))).strip() for q in section.questions}
+    values = {q.id: typed(q.id) for q in section.questions}
+    notes = {q.id: typed(NOTE_PREFIX + q.id).strip() for q in section.questions}
     answers, errors = questionnaire.parse_form(section.id, values)
     errors = dict(errors)
     for qid, note in notes.items():
         if len(note) > MAX_NOTE_LENGTH:
             errors.setdefault(qid, f"Keep the note under {MAX_NOTE_LENGTH:,} characters "
                                    f"(it has {len(note):,}).")
-    name = clean_text(str(form.get("name", ""))).strip()
+    name = typed("name").strip()
     if len(name) > MAX_NAME_LENGTH:
         errors["name"] = f"Keep the name under {MAX_NAME_LENGTH} characters (it has {len(name):,})."
     return StepInput(values, notes, name, {k: v for k, v in answers.items() if v is not None}, errors)

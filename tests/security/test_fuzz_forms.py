@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import assessments as store
+from app.models import Workspace
 from app.questionnaire import load_questionnaire
 from tests.conftest import TEST_SECRET, csrf_token_for
 
@@ -69,3 +70,19 @@ def test_no_action_form_post_gives_a_server_error(client, editable, data):
     fields = data.draw(st.dictionaries(names, TEXT, max_size=5), label="form")
     response = client.post(target, **form_body({**fields, "csrf_token": token}), follow_redirects=False)
     assert response.status_code in ALLOWED, (target, fields, response.status_code)
+
+
+def test_nul_characters_in_a_copy_name_or_a_search_are_dropped_on_both_databases(client, session, editable):
+    """PostgreSQL refuses NUL in text; the fuzzer above found both of these only on PostgreSQL."""
+    token = csrf_token_for(client, "/new")
+    response = client.post(f"/e/{editable}/duplicate", data={"name": "what\x00-if", "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    copy = client.get(response.headers["location"])
+    assert "what-if" in copy.text
+    assessment, _ = store.assessment_by_token(editable, session=session, need="edit")
+    workspace = session.get(Workspace, assessment.workspace_id)
+    workspace_url = "/w/" + store.workspace_token(workspace, TEST_SECRET.encode())
+    found = client.get(workspace_url, params={"q": "what\x00-if"})
+    assert found.status_code == 200
+    assert "what-if" in found.text
