@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db import OneWriterAtATime, make_engine, writer
 from app.paths import resource_dir
 from app.security.protect import protect
-from app.web.render import BlockCache, make_templates, render
+from app.web.render import BlockCache, RoutePaths, make_templates, render
 
 log = logging.getLogger("advisor")
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_engine = writer(app.state.engine)
     app.state.templates = make_templates()
     app.state.block_cache = BlockCache()
+    app.state.route_paths = RoutePaths(app)
     if settings.is_sqlite:
         app.add_middleware(OneWriterAtATime)  # innermost: only requests the protections let through
     protect(app, settings)

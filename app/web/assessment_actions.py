@@ -22,7 +22,7 @@ from app.web.answer_changes import (
     question_label,
     verdict_label,
 )
-from app.web.render import render
+from app.web.render import render, route_path
 from app.web.wizard import workspace_link
 
 router = APIRouter()
@@ -44,7 +44,7 @@ def safe_back(value: str | None) -> str | None:
 
 
 def resume_url(request: Request, edit_token: str) -> str:
-    return str(request.url_for("resume", edit_token=edit_token).path)
+    return route_path(request, "resume", edit_token=edit_token)
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -187,7 +187,7 @@ def revision_page(request: Request, access: EditableAssessment, session: Session
 @router.post("/e/{edit_token}/reevaluate", name="assessment_reevaluate")
 def reevaluate(request: Request, access: EditableAssessment, session: SessionDep):
     """Judge the stored answers with the current rules, then show what moved on the history page."""
-    history_url = request.url_for("assessment_history", edit_token=access.token).path
+    history_url = route_path(request, "assessment_history", edit_token=access.token)
     if not store.needs_reevaluation(access.assessment):
         return see_other(history_url)
     store.reevaluate(access.assessment, session=session)
@@ -223,7 +223,7 @@ def confirm_delete(request: Request, access: EditableAssessment, back: str = "")
 @router.post("/e/{edit_token}/delete", name="assessment_delete")
 def delete(request: Request, access: EditableAssessment, session: SessionDep, back: str = Form("")):
     store.soft_delete(access.assessment, session=session)
-    deleted_url = request.url_for("assessment_deleted", edit_token=access.token).path
+    deleted_url = route_path(request, "assessment_deleted", edit_token=access.token)
     back = safe_back(back)
     return see_other(f"{deleted_url}?{urlencode({'back': back})}" if back else deleted_url)
 

@@ -14,7 +14,7 @@ from app.access import WorkspaceAccess, secret_of
 from app.db import SessionDep
 from app.models import Assessment, Revision, Workspace
 from app.web.answer_changes import answer_text, question_ids, question_label, verdict_label
-from app.web.render import render
+from app.web.render import render, route_path
 from app.web.workspaces import rows_with_edit_links
 
 router = APIRouter()
@@ -170,7 +170,7 @@ def compare(
 ):
     asked = [*(a or []), add] if add else (a or [])
     references = parse_references(asked)
-    workspace_url = request.url_for("workspace", workspace_token=access.token).path
+    workspace_url = route_path(request, "workspace", workspace_token=access.token)
     context = {"workspace_token": access.token, "workspace_url": workspace_url,
                "only_differences": only == "diff"}
     if references is None or not MIN_COLUMNS <= len(references) <= MAX_COLUMNS:

@@ -19,7 +19,7 @@ from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.advisor import Answers
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink, utcnow
-from app.web.render import render
+from app.web.render import render, route_path
 from app.web.share import SHARED_PAGE_HEADERS, absolute_url
 from app.web.workspaces import ListQuery
 
@@ -168,7 +168,7 @@ def import_assessment(
         status="complete",
     )
     edit = store.links_of(assessment, session=session)["edit"]
-    path = request.app.url_path_for("resume", edit_token=store.link_token(edit, secret_of(request)))
+    path = route_path(request, "resume", edit_token=store.link_token(edit, secret_of(request)))
     return RedirectResponse(path, status_code=303, headers=SHARED_PAGE_HEADERS)
 
 

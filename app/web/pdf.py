@@ -18,7 +18,7 @@ from app.web.compare import (
     result_lines,
 )
 from app.web.exports import attachment
-from app.web.render import render
+from app.web.render import render, route_path
 from app.web.results import result_view
 from app.web.share import SHARED_PAGE_HEADERS, absolute_url
 
@@ -88,7 +88,7 @@ async def compare_report_pdf(
     references = parse_references(a)
     if references is None or not MIN_COLUMNS <= len(references) <= MAX_COLUMNS:
         # The comparison page explains what is wrong with the choice, and lets the user fix it.
-        path = request.app.url_path_for("compare", workspace_token=grant.token)
+        path = route_path(request, "compare", workspace_token=grant.token)
         return RedirectResponse(f"{path}?{request.url.query}", status_code=303, headers=SHARED_PAGE_HEADERS)
     columns = load_columns(grant.workspace, references, session=session)
     context = {

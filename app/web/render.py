@@ -3,12 +3,14 @@
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.applications import Starlette
 
 from app.paths import resource_dir
 from app.security.csrf import csrf_token, set_cookie_if_minted
@@ -26,11 +28,78 @@ def make_templates() -> Jinja2Blocks:
         lstrip_blocks=True,
     )
     env.globals["csrf_token"] = csrf_token
+    env.globals["url_for"] = _url_for
     # Any page including assessment/_result.html gets its charts and cost form without extra wiring.
     from app.web.results import result_view
 
     env.globals["result_view"] = result_view
     return Jinja2Blocks(env=env)
+
+
+class RoutePaths:
+    """Paths of named routes without walking the router on every call.
+
+    Starlette finds a route by name by trying each route in turn (an exception per miss): a page with
+    a dozen links spent a tenth of its time there. Each route name and set of parameters is looked up
+    once with placeholders and filled in afterwards, as Starlette would (values as given). Only string
+    parameters qualify; a route with an int parameter takes the slow path every time.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self._templates: dict[tuple, _PathTemplate | None] = {}
+
+    def path(self, name: str, /, **params: Any) -> str:
+        shape = (name, *sorted(params))
+        if shape not in self._templates:
+            self._templates[shape] = self._template(name, params)
+        template = self._templates[shape]
+        fits = template is not None and all(
+            isinstance(value, str) and value and ("/" not in value or key in template.slashes)
+            for key, value in params.items()
+        )
+        if not fits:  # Starlette builds it, or refuses with its own error
+            return str(self.app.url_path_for(name, **params))
+        path = template.path
+        for key, value in params.items():
+            path = path.replace(_placeholder(key), value)
+        return path
+
+    def _template(self, name: str, params: dict) -> "_PathTemplate | None":
+        placeholders = {key: _placeholder(key) for key in params}
+        try:
+            path = str(self.app.url_path_for(name, **placeholders))
+        except (AssertionError, ValueError, TypeError):  # an int or other typed parameter
+            return None
+        slashes = set()
+        for key in params:  # a {name:path} parameter takes slashes, a plain one refuses them
+            try:
+                self.app.url_path_for(name, **placeholders | {key: "a/b"})
+                slashes.add(key)
+            except AssertionError:
+                pass
+        return _PathTemplate(path, frozenset(slashes))
+
+
+@dataclass(frozen=True)
+class _PathTemplate:
+    path: str
+    slashes: frozenset[str]  # parameters whose values may hold "/"
+
+
+def _placeholder(key: str) -> str:
+    return f"\x00{key}\x00"  # no route path or parameter value holds this character
+
+
+def route_path(request: Request, name: str, /, **params: Any) -> str:
+    """The path of a named route, under the app's root path: what links and forms point at."""
+    paths: RoutePaths = request.app.state.route_paths
+    return request.scope.get("root_path", "") + paths.path(name, **params)
+
+
+@pass_context
+def _url_for(context, name: str, /, **params: Any) -> str:
+    return route_path(context["request"], name, **params)
 
 
 def is_htmx(request: Request) -> bool:

@@ -22,7 +22,7 @@ from app.charts import cost_chart, money, score_chart
 from app.db import SessionDep
 from app.models import Assessment
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
-from app.web.render import is_htmx, render
+from app.web.render import is_htmx, render, route_path
 from app.web.wizard import NO_STORE, SITE, answer_words, workspace_link
 
 router = APIRouter()
@@ -246,7 +246,7 @@ def result_actions(request: Request, edit_token: str) -> list[Action]:
     actions = []
     for name, label, method in ACTIONS:
         try:
-            actions.append(Action(label, request.app.url_path_for(name, edit_token=edit_token), method))
+            actions.append(Action(label, route_path(request, name, edit_token=edit_token), method))
         except NoMatchFound:  # that page is not part of this app (yet)
             continue
     return actions

@@ -18,7 +18,7 @@ from app.access import EditableAssessment, ViewableAssessment, WorkspaceAccess, 
 from app.db import SessionDep
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
-from app.web.render import render, render_cached_block
+from app.web.render import render, render_cached_block, route_path
 from app.web.results import result_view
 
 router = APIRouter()
@@ -35,7 +35,7 @@ MAX_EXPIRY_DAYS = 5 * 366
 
 def absolute_url(request: Request, route: str, **params: str) -> str:
     """A link for sharing: the configured public origin, never the request's Host header (R12)."""
-    return request.app.state.settings.public_base_url + request.app.url_path_for(route, **params)
+    return request.app.state.settings.public_base_url + request.app.state.route_paths.path(route, **params)
 
 
 def shared_page(
@@ -78,10 +78,10 @@ class Manager:
     via_edit_link: bool
 
     def action_path(self, request: Request, kind: LinkKind, action: str) -> str:
-        return request.app.url_path_for(self.action_route, kind=kind, action=action, **self.params)
+        return route_path(request, self.action_route, kind=kind, action=action, **self.params)
 
     def page_path(self, request: Request) -> str:
-        return request.app.url_path_for(self.page_route, **self.params)
+        return route_path(request, self.page_route, **self.params)
 
     @property
     def back_label(self) -> str:
@@ -89,8 +89,8 @@ class Manager:
 
     def back_path(self, request: Request) -> str:
         if self.via_edit_link:
-            return request.app.url_path_for("assessment_result", **self.params)
-        return request.app.url_path_for("workspace", workspace_token=self.params["workspace_token"])
+            return route_path(request, "assessment_result", **self.params)
+        return route_path(request, "workspace", workspace_token=self.params["workspace_token"])
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -195,9 +195,7 @@ def _act(
     link = store.renew_link(assessment, kind, session=session, secret=secret_of(request))
     if kind == "edit" and manager.via_edit_link:
         # The page's own address just stopped working: continue at the new one.
-        new_path = request.app.url_path_for(
-            "share_links", edit_token=store.link_token(link, secret_of(request))
-        )
+        new_path = route_path(request, "share_links", edit_token=store.link_token(link, secret_of(request)))
         return _back(new_path + "?renewed=edit")
     return _back(manager.page_path(request) + f"?renewed={kind}")
 
@@ -237,7 +235,7 @@ def view_assessment(request: Request, access: ViewableAssessment, session: Sessi
             "result": assessment.recommendation,
             "view": result_view(request, assessment, assessment.recommendation),
             "answer_sections": answer_sections(assessment.answers, assessment.notes),
-            "report_url": request.app.url_path_for("view_report_pdf", view_token=access.token),
+            "report_url": route_path(request, "view_report_pdf", view_token=access.token),
         }
 
     if request.query_params:  # costs redone with other assumptions: shown once, not kept
@@ -256,6 +254,6 @@ def renew_workspace_link(request: Request, grant: WorkspaceAccess, session: Sess
     token = store.renew_workspace_link(grant.workspace, session=session, secret=secret_of(request))
     context = {
         "workspace_url": absolute_url(request, "workspace", workspace_token=token),
-        "workspace_path": request.app.url_path_for("workspace", workspace_token=token),
+        "workspace_path": route_path(request, "workspace", workspace_token=token),
     }
     return shared_page(request, "share/workspace_link_renewed.html", context)

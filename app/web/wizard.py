@@ -23,7 +23,7 @@ from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, IdempotencyKey, Workspace
 from app.questionnaire import load_questionnaire
-from app.web.render import is_htmx, render
+from app.web.render import is_htmx, render, route_path
 
 router = APIRouter()
 
@@ -275,11 +275,11 @@ def next_status(assessment: Assessment | None, section) -> str:
 
 
 def step_path(request: Request, edit_token: str, section_id: str) -> str:
-    return request.app.url_path_for("wizard_step", edit_token=edit_token, section_id=section_id)
+    return route_path(request, "wizard_step", edit_token=edit_token, section_id=section_id)
 
 
 def result_path(request: Request, edit_token: str) -> str:
-    return request.app.url_path_for("assessment_result", edit_token=edit_token)
+    return route_path(request, "assessment_result", edit_token=edit_token)
 
 
 def workspace_link(request: Request, assessment: Assessment, *, session: Session,
@@ -298,7 +298,7 @@ def workspace_link(request: Request, assessment: Assessment, *, session: Session
     if workspace.id != assessment.workspace_id:
         return None
     try:
-        return request.app.url_path_for("workspace", workspace_token=token)
+        return route_path(request, "workspace", workspace_token=token)
     except NoMatchFound:  # an app without the workspace pages
         return None
 
@@ -318,12 +318,12 @@ def edit_token_of(assessment: Assessment, *, session: Session, secret: bytes) ->
 
 @router.get("/new", name="new_assessment")
 def new_assessment(request: Request):
-    return _start_page(request, request.app.url_path_for("wizard_create"))
+    return _start_page(request, route_path(request, "wizard_create"))
 
 
 @router.get("/w/{workspace_token}/new", name="new_in_workspace")
 def new_in_workspace(request: Request, grant: WorkspaceAccess):
-    action = request.app.url_path_for("wizard_create_in_workspace", workspace_token=grant.token)
+    action = route_path(request, "wizard_create_in_workspace", workspace_token=grant.token)
     return _start_page(request, action)
 
 
@@ -345,12 +345,12 @@ PostedForm = Annotated[FormData, Depends(_posted_form)]
 
 @router.post("/new", name="wizard_create")
 def create_assessment(request: Request, form: PostedForm, session: SessionDep):
-    return _create(request, form, session, None, request.app.url_path_for("wizard_create"))
+    return _create(request, form, session, None, route_path(request, "wizard_create"))
 
 
 @router.post("/w/{workspace_token}/new", name="wizard_create_in_workspace")
 def create_in_workspace(request: Request, form: PostedForm, grant: WorkspaceAccess, session: SessionDep):
-    action = request.app.url_path_for("wizard_create_in_workspace", workspace_token=grant.token)
+    action = route_path(request, "wizard_create_in_workspace", workspace_token=grant.token)
     return _create(request, form, session, (grant.workspace, grant.token), action)
 
 

@@ -11,7 +11,7 @@ from app.access import WorkspaceAccess, secret_of
 from app.db import SessionDep
 from app.models import Assessment, ShareLink
 from app.web.answer_changes import VERDICT_LABELS
-from app.web.render import render
+from app.web.render import render, route_path
 from app.web.wizard import remember_workspace
 
 router = APIRouter()
@@ -87,7 +87,7 @@ def workspace_page(
         sort=query.sort, page=query.page, page_size=settings.page_size,
     )
     deleted = store.list_assessments(access.workspace, session=session, deleted=True, page_size=DELETED_SHOWN)
-    workspace_path = request.url_for("workspace", workspace_token=access.token).path
+    workspace_path = route_path(request, "workspace", workspace_token=access.token)
     context = {
         "workspace_token": access.token,
         "workspace_url": settings.public_base_url + workspace_path,
@@ -98,7 +98,7 @@ def workspace_page(
         "deleted_rows": rows_with_edit_links(deleted.items, session=session, secret=secret),
         "verdict_labels": VERDICT_LABELS,
         "sort_labels": SORT_LABELS,
-        "new_url": request.url_for("new_in_workspace", workspace_token=access.token).path,
+        "new_url": route_path(request, "new_in_workspace", workspace_token=access.token),
     }
     response = render(request, "workspace/workspace.html", context, block="assessment_list",
                       headers={"Cache-Control": "no-store"})
