@@ -118,7 +118,7 @@ RULES: tuple[Rule, ...] = (
          lambda f: f.get("domain_specificity") == "high"
          and f.get("knowledge_in_base_model") in ("partly", "no"),
          FT, 2,
-         "The domain's language is specialised and a general model only partly knows it: supervised "
+         "The domain's language is specialised and a general model does not fully know it: supervised "
          "tuning helps most when the task's language differs from general text.",
          "5.2 F3; Google supervised tuning page"),
     Rule("F3-weak", "domain_specificity",
@@ -217,9 +217,6 @@ RULES: tuple[Rule, ...] = (
          "The desired behaviour changes every week: a retraining loop cannot keep up, while a prompt is "
          "edited in minutes.",
          "5.1 G4; Azure 2025; Anthropic; seeds 000/001/003"),
-    Rule("F-stable", "requirements_change_frequency", _is("requirements_change_frequency", "rare"), FT, 1,
-         "The desired behaviour rarely changes, so a tuned model stays right for long.",
-         "5.1 G4; Azure 2025: retrain when data or base model change"),
     Rule("F2", "use_case_breadth", _is("use_case_breadth", "narrow"), FT, 1,
          "One narrow task: the kind tuning handles best (LoRA Land: narrow tuned models beat GPT-4).",
          "5.2 F2; LoRA Land"),
@@ -241,24 +238,37 @@ RULES: tuple[Rule, ...] = (
          "5.3 P4; Wei et al. 2022"),
 )
 
-# Sentences for answers that tip neither way (weight 0, shown so every answer is explained).
-NEUTRAL = {
+# Sentences for answers that tip neither way (weight 0, shown so every answer is explained): one sentence
+# per question, or one per answer value where the values need different words (`neutral_text`).
+NEUTRAL: dict[str, str | dict] = {
     "task_type": "The kind of task ({task_type}) alone favours neither approach; it shapes the techniques.",
     "accuracy_criticality": "A moderate cost of errors: an evaluation set will show whether prompting is "
                             "good enough.",
     "output_consistency_need": "A moderate format need: examples in the prompt and structured output usually "
                                "get there.",
-    "domain_specificity": "A moderately specialised domain the model partly knows: context in the prompt "
-                          "comes first.",
-    "knowledge_in_base_model": "The model only partly knows the task: if the gap is facts, retrieval fills "
-                               "it; if it is skills or language, tuning can.",
+    "domain_specificity": "A moderately specialised domain: definitions and context in the prompt come "
+                          "first.",
+    "knowledge_in_base_model": {
+        "partly": "The model only partly knows the task: if the gap is facts, retrieval fills it; if it is "
+                  "skills or language, tuning can.",
+        "no": "A general model does not know what the task needs: if the gap is facts, retrieval supplies "
+              "them; if it is a skill or a language, tuning can teach it.",
+    },
     "labeled_examples": "{good_examples}: enough for a narrow format or behaviour task "
                         "(Google, AWS: 100+), not yet a strong reason on its own.",
     "data_quality": "The examples' quality ({data_quality}) is good enough to build on; review a sample.",
-    "data_confidential": "Confidential data decides where a model runs (self-hosted open weights or "
-                         "vendor terms that exclude training), not whether to tune: prompts send it too.",
+    "data_confidential": {
+        True: "Confidential data decides where a model runs (self-hosted open weights or vendor terms that "
+              "exclude training), not whether to tune: prompts send it too.",
+        False: "The data are not confidential: any hosted model or tuning service may be used.",
+    },
     "budget": "A medium budget allows a tuning pilot but not an open-ended project.",
-    "gpu_access": "Training compute ({gpu_access}) decides how you would tune, not whether.",
+    "gpu_access": {
+        "none": "No GPUs for training: tuning, if it comes to that, runs on a hosted or managed service; "
+                "compute decides how you would tune, not whether.",
+        "cloud": "Rented cloud GPUs decide how you would tune (LoRA or QLoRA yourself), not whether.",
+        "own": "Your own GPUs decide how you would tune (LoRA or QLoRA yourself), not whether.",
+    },
     "ml_expertise": "Some machine-learning experience: enough for a managed or hosted tuning job.",
     "time_to_deploy_weeks": "{time_to_deploy_weeks} weeks is time enough to set up an evaluation set and, "
                             "if needed, a tuning cycle.",
@@ -267,14 +277,28 @@ NEUTRAL = {
     "avg_prompt_tokens_without_examples": "Prompts of {avg_prompt_tokens_without_examples:,} tokens are "
                                           "short enough to keep.",
     "avg_output_tokens": "Answer length ({avg_output_tokens:,} tokens) costs the same either way.",
-    "latency_sensitive": "Latency needs are met by either approach at this prompt length.",
-    "requirements_change_frequency": "Requirements change monthly: a tuned core would need prompts for what "
-                                     "changes in between.",
+    "latency_sensitive": {
+        True: "Answers must come fast, but prompts are short: either approach meets that at this length.",
+        False: "Answers need not come back instantly: latency favours neither approach.",
+    },
+    "requirements_change_frequency": {
+        "monthly": "Requirements change monthly: a tuned core would need prompts for what changes in "
+                   "between.",
+        "rare": "Requirements rarely change: a tuned model would not need frequent retraining, but that only "
+                "removes a cost of tuning, not a reason for it.",
+    },
     "use_case_breadth": "The breadth of use shapes how much per-request steering the model needs.",
     "needs_fresh_or_private_knowledge": "No fresh or private facts needed: the model's own knowledge and "
                                         "the prompt suffice.",
     "model_access": "Model access ({model_access}) decides which tuning route is open, not whether to tune.",
 }
+
+
+def neutral_text(question: str, answer) -> str:
+    """The weight-0 sentence for an answer no evidence row matched."""
+    text = NEUTRAL[question]
+    return text[answer] if isinstance(text, dict) else text
+
 
 # Sentences for the decisive questions left unanswered (weight 0: unknowns lower confidence instead).
 UNKNOWN = {
