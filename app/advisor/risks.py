@@ -60,8 +60,11 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
      ("Self-host open weights with LoRA/QLoRA, or use vendor terms that exclude training on your data.",
       "Redact personal and secret data before prompting or training.",
       "Restrict who can query a tuned model and log access.")),
+    # Section 7 (Gekhman): also when tuning a model on a domain it does not know, whose examples carry facts
+    # new to it.
     ("hallucination", lambda ev: ev.facts.get("needs_fresh_or_private_knowledge") is True
-     or ev.facts.get("accuracy_criticality") == "high",
+     or ev.facts.get("accuracy_criticality") == "high"
+     or (_tuning(ev) and ev.facts.get("knowledge_in_base_model") == "no"),
      "Made-up facts: neither prompting nor tuning guarantees correct facts, and tuning new facts in raises "
      "hallucination (Gekhman et al.).",
      ("Ground answers in retrieved documents and show citations.",

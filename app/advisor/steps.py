@@ -7,6 +7,9 @@ from app.advisor.rules import PE, PILOT_EXAMPLES
 # Weeks until the next assessment, by how often requirements change (unknown: a quarter).
 REVISIT_WEEKS = {"weekly": 4, "monthly": 8, "rare": 26, None: 12}
 DATA_GATE_REVISIT_WEEKS = 12  # time to collect examples from real use before trying tuning again
+# 5.1 G2: a deadline that keeps tuning out only postpones it; assess again after a month of real use.
+AFTER_LAUNCH_WEEKS = 4
+DEADLINE_GATES = frozenset({"G2", "G2-data", "G2-hosted"})
 
 RETRIEVAL_STEP = ("Set up retrieval over the documents that hold the facts (index, retrieve the relevant "
                   "passages per request, cite them) and evaluate it on the same set.")
@@ -38,7 +41,11 @@ def _tuning_later(ev: Evaluation) -> str:
     if "G4" in ids:
         return ("If the requirements settle to monthly or slower, assess again: a tuned core with prompts "
                 "for what changes could then pay.")
-    if ids & {"G2", "G2-data", "G2-hosted"}:
+    if "R2" in ids:
+        return ("If the evaluation shows failures of behaviour (format, tone, edge cases) rather than of "
+                "facts, test a tuning pilot on top of retrieval; never tune to add or refresh facts "
+                "(Gekhman, Ovadia).")
+    if ids & DEADLINE_GATES:
         return "After launch, prepare the data and run a tuning pilot against the prompt baseline."
     return "If prompting plateaus below your target on the evaluation set, run a small tuning pilot."
 
@@ -68,4 +75,6 @@ def revisit_in_weeks(ev: Evaluation) -> int:
     weeks = REVISIT_WEEKS[ev.facts.get("requirements_change_frequency")]
     if any(gate.id.startswith("G1") for gate in ev.gates):
         weeks = min(weeks, DATA_GATE_REVISIT_WEEKS)
+    if any(gate.id in DEADLINE_GATES for gate in ev.gates):
+        weeks = min(weeks, ev.facts["time_to_deploy_weeks"] + AFTER_LAUNCH_WEEKS)
     return weeks

@@ -17,7 +17,9 @@ NAMES = {
     "hosted_fine_tuning": "Hosted fine-tuning",
 }
 GENERATIVE_TASKS = ("conversation", "generation", "summarization", "question_answering")
-SIMPLE_TASKS = ("classification", "extraction", "translation")
+# Section 6: chain-of-thought is for multi-step reasoning, math and analysis; skip it where the job is a
+# lookup, a label, a rewrite or a summary, however costly errors are.
+NO_REASONING_TASKS = ("classification", "extraction", "translation", "summarization", "generation")
 
 
 def _prompting(f: dict, tuned: bool) -> list[tuple[str, str]]:
@@ -39,7 +41,7 @@ def _prompting(f: dict, tuned: bool) -> list[tuple[str, str]]:
         chosen.append(("role_prompting", "Give the model a role in the system prompt to set persona, tone "
                        "and expertise without any data (Anthropic)."))
     if f.get("task_type") in ("reasoning", "code") or (
-            f.get("accuracy_criticality") == "high" and f.get("task_type") not in SIMPLE_TASKS):
+            f.get("accuracy_criticality") == "high" and f.get("task_type") not in NO_REASONING_TASKS):
         chosen.append(("chain_of_thought", "Ask for step-by-step reasoning before the answer: it lifts "
                        "multi-step and analytical work (Wei et al. 2022); skip it for simple lookups."))
     if f.get("task_type") in ("classification", "extraction") or f.get("output_consistency_need") == "high":
@@ -83,7 +85,10 @@ def _tuning(f: dict) -> list[tuple[str, str]]:
                        "or managed LoRA at Together/Fireworks). Check availability first: OpenAI closed "
                        "self-serve tuning to new organisations in May 2026 and a tuned model dies with its "
                        "base model."))
-    if f.get("use_case_breadth") == "broad" or f.get("knowledge_in_base_model") == "no":
+    # Section 6: instruction tuning for many task types, or a domain/language the model cannot follow; not
+    # when what the model lacks is facts from private documents (retrieval's job, 5.4 R4).
+    facts_gap = f.get("needs_fresh_or_private_knowledge") is True and f.get("domain_specificity") != "high"
+    if f.get("use_case_breadth") == "broad" or (f.get("knowledge_in_base_model") == "no" and not facts_gap):
         chosen.append(("instruction_tuning", "Teach many task types, or instruction-following in a domain "
                        "the model does not know, with a broad instruction set; it also reduces forgetting "
                        "(LIMA; Luo et al.)."))
@@ -97,6 +102,9 @@ def techniques(ev: Evaluation) -> list[dict]:
     elif ev.verdict == FT:
         chosen = _tuning(f) + [("zero_shot", "Serve the tuned model with the same short instruction it was "
                                 "trained with, zero-shot, instead of examples (AWS Nova).")]
+        if f.get("task_type") == "reasoning":
+            chosen.append(("chain_of_thought", "Keep the reasoning step by step: train on worked solutions "
+                           "that show their steps and ask for the steps at inference (Wei et al. 2022)."))
     else:
         chosen = _tuning(f) + [t for t in _prompting(f, tuned=True) if t[0] != "zero_shot"]
     return [{"id": tid, "name": NAMES[tid], "why": why} for tid, why in chosen]

@@ -197,3 +197,65 @@ def test_engine_docs_name_every_rule_and_gate():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "engine.md").read_text()
     for item in [*RULES, *GATES]:
         assert item.id in docs, item.id
+
+
+def _reason(answers, question):
+    return next(r for r in recommend(answers).reasons if r.question == question)
+
+
+def test_rarely_changing_requirements_are_no_reason_to_tune(make_answers):
+    # 5.1 G4 limits tuning when requirements change; stability is not listed as evidence for it.
+    rare = _reason(make_answers(requirements_change_frequency="rare"), "requirements_change_frequency")
+    assert rare.weight == 0 and "rarely" in rare.text and "monthly" not in rare.text
+    # A low budget at low volume outweighs a strict format with 1,500 examples (5.3 P2, P5).
+    small = make_answers(output_consistency_need="high", labeled_examples=1500, budget="low",
+                         monthly_requests=3000, model_access="api_only")
+    assert recommend(small).verdict == PE
+
+
+def test_neutral_sentences_fit_the_answer_given(make_answers):
+    unknown = _reason(make_answers(knowledge_in_base_model="no"), "knowledge_in_base_model").text
+    assert "does not know" in unknown and "partly" not in unknown
+    public = _reason(make_answers(data_confidential=False), "data_confidential").text
+    assert "not confidential" in public
+    jargon = make_answers(domain_specificity="high", knowledge_in_base_model="no")
+    assert "does not fully know" in _reason(jargon, "domain_specificity").text
+
+
+def test_chain_of_thought_is_for_reasoning_not_for_summaries(make_answers):
+    summary = make_answers(task_type="summarization", accuracy_criticality="high", labeled_examples=10)
+    assert "chain_of_thought" not in _technique_ids(summary)
+    questions = make_answers(task_type="question_answering", accuracy_criticality="high", labeled_examples=10)
+    assert "chain_of_thought" in _technique_ids(questions)
+    tuned_reasoning = make_answers(task_type="reasoning", output_consistency_need="high",
+                                   labeled_examples=5000, domain_specificity="high")
+    assert recommend(tuned_reasoning).verdict == FT
+    assert "chain_of_thought" in _technique_ids(tuned_reasoning)
+
+
+def test_instruction_tuning_is_not_offered_for_missing_facts(make_answers):
+    tuned = dict(output_consistency_need="high", labeled_examples=5000, knowledge_in_base_model="no")
+    assert "instruction_tuning" in _technique_ids(make_answers(**tuned))
+    facts = make_answers(**tuned, needs_fresh_or_private_knowledge=True)
+    assert recommend(facts).verdict == HY
+    assert "instruction_tuning" not in _technique_ids(facts)  # 5.4 R4: retrieval supplies facts
+
+
+def test_tuning_on_an_unknown_domain_warns_of_hallucination(make_answers):
+    tuned = dict(output_consistency_need="high", labeled_examples=5000)
+    assert "hallucination" in _risk_ids(make_answers(**tuned, knowledge_in_base_model="no"))
+    assert "hallucination" not in _risk_ids(make_answers(**tuned, knowledge_in_base_model="partly"))
+
+
+def test_a_deadline_gate_brings_the_next_assessment_to_after_launch(make_answers):
+    rushed = recommend(make_answers(output_consistency_need="high", labeled_examples=5000,
+                                    time_to_deploy_weeks=2))
+    assert rushed.verdict == PE and rushed.revisit_in_weeks == 6  # two weeks to launch, then a month of use
+    assert any("After launch" in step for step in rushed.next_steps)
+
+
+def test_retrieval_first_never_plans_tuning_for_facts(make_answers):
+    facts = recommend(make_answers(labeled_examples=5000, needs_fresh_or_private_knowledge=True,
+                                   domain_specificity="high", accuracy_criticality="high"))
+    assert facts.verdict == PE and facts.add_retrieval
+    assert any("never tune to add or refresh facts" in step for step in facts.next_steps)
