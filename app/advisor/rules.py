@@ -70,6 +70,10 @@ def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None
         facts["_overhead"] = few_shot_tokens_per_month(answers, assumptions)
         prompting, tuned = monthly_costs(answers, assumptions)
         facts["_tuned_cheaper"] = tuned < prompting
+    if like is not None and changed not in USE_CASE_FIELDS:
+        facts["_use_case"] = like["_use_case"]
+    else:
+        facts["_use_case"] = clear_use_case(facts)
     return facts
 
 
@@ -114,6 +118,11 @@ RULES: tuple[Rule, ...] = (
     Rule("P-cons", "output_consistency_need", _is("output_consistency_need", "low"), PE, 1,
          "A loose format is easy to ask for in plain instructions; nothing needs to be trained in.",
          "5.3 P3; Google: base models suffice when the task is easy to state"),
+    Rule("P-use", "output_consistency_need", lambda f: not f["_use_case"], PE, 1,
+         "No clear use case for tuning yet: no strict format or style, specialised language, costly errors, "
+         "long prompts, latency or volume that a tuned model would fix. Azure names this the first sign a "
+         "team is not ready; having examples is not a reason to tune on its own.",
+         "1.2 Azure: signs you are not ready; 0.2: fine-tuning teaches behaviour"),
     Rule("F3", "domain_specificity",
          lambda f: f.get("domain_specificity") == "high"
          and f.get("knowledge_in_base_model") in ("partly", "no"),
@@ -238,6 +247,18 @@ RULES: tuple[Rule, ...] = (
          "5.3 P4; Wei et al. 2022"),
 )
 
+# 1.2 Azure, "signs you are not ready": fine-tuning needs a concrete use case. These rows name one: a strict
+# format or style (F1), specialised language (F3), costly errors (F4), volume (F5), latency (F6) or long
+# instructions (F-long). Plenty of data (F7) and a narrow task (F2) make tuning feasible, not needed.
+USE_CASE_RULE_IDS = frozenset({"F1", "F3", "F3-weak", "F4", "F5-3", "F5-2", "F5-1", "F6", "F-long"})
+USE_CASE_RULES = tuple(rule for rule in RULES if rule.id in USE_CASE_RULE_IDS)
+
+
+def clear_use_case(facts: dict) -> bool:
+    """Whether some answer gives tuning a concrete job to do (see USE_CASE_RULE_IDS)."""
+    return any(rule.when(facts) for rule in USE_CASE_RULES)
+
+
 # Sentences for answers that tip neither way (weight 0, shown so every answer is explained): one sentence
 # per question, or one per answer value where the values need different words (`neutral_text`).
 NEUTRAL: dict[str, str | dict] = {
@@ -336,6 +357,10 @@ def _mid_deadline(f: dict) -> bool:
 
 
 GATES: tuple[Gate, ...] = (
+    Gate("G0", "output_consistency_need", lambda f: not f["_use_case"], False,
+         "No clear use case for tuning: no format, language, accuracy, latency, prompt-length or volume need "
+         "that prompting would fail (Azure: a sign you are not ready).",
+         "1.2 Azure fine-tuning considerations; 0.2"),
     Gate("G1-unknown", "labeled_examples", lambda f: f.get("labeled_examples") is None, False,
          "No dataset identified yet: fine-tuning needs one (Azure lists this as a sign you are not ready).",
          "5.1 G1; Azure 2023"),
@@ -366,7 +391,10 @@ GATES: tuple[Gate, ...] = (
 )
 
 # The answers each question's rows read besides its own (checked by a test against full re-evaluation).
+USE_CASE_FIELDS = frozenset({"output_consistency_need", "domain_specificity", "knowledge_in_base_model",
+                             "accuracy_criticality", "latency_sensitive"}) | VOLUME_FIELDS
 READS = {
+    "output_consistency_need": USE_CASE_FIELDS - {"output_consistency_need"},
     "domain_specificity": {"knowledge_in_base_model"},
     "labeled_examples": DATA_FIELDS,
     "data_quality": {"labeled_examples"},

@@ -45,6 +45,9 @@ def _tuning_later(ev: Evaluation) -> str:
         return ("If the evaluation shows failures of behaviour (format, tone, edge cases) rather than of "
                 "facts, test a tuning pilot on top of retrieval; never tune to add or refresh facts "
                 "(Gekhman, Ovadia).")
+    if "G0" in ids:
+        return ("Tune only for a concrete shortfall: if the evaluation shows prompting failing on format, "
+                "edge cases, latency or cost, test a tuning pilot with your examples against the baseline.")
     if ids & DEADLINE_GATES:
         return "After launch, prepare the data and run a tuning pilot against the prompt baseline."
     return "If prompting plateaus below your target on the evaluation set, run a small tuning pilot."

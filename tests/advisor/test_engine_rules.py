@@ -259,3 +259,13 @@ def test_retrieval_first_never_plans_tuning_for_facts(make_answers):
                                    domain_specificity="high", accuracy_criticality="high"))
     assert facts.verdict == PE and facts.add_retrieval
     assert any("never tune to add or refresh facts" in step for step in facts.next_steps)
+
+
+def test_examples_and_a_narrow_task_alone_are_no_use_case_for_tuning(make_answers):
+    # 1.2 Azure: "no clear use case" is a sign a team is not ready; F7 and F2 make tuning feasible only.
+    plenty = recommend(make_answers(labeled_examples=10000, budget="high", ml_expertise="strong"))
+    assert plenty.verdict == PE
+    assert any("No clear use case" in r.text for r in plenty.reasons)
+    assert {"question": "output_consistency_need", "answer": "high", "verdict": FT} in [
+        f.model_dump() for f in plenty.flips]
+    assert recommend(make_answers(labeled_examples=10000, accuracy_criticality="high")).verdict == FT
