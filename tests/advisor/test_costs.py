@@ -76,3 +76,23 @@ def test_monthly_series_is_cumulative_for_the_chart():
     assert series["fine_tuning"][0] == pytest.approx(
         figures.one_time_fine_tuning + figures.monthly_fine_tuned + figures.monthly_retraining, abs=0.01)
     assert series["prompt_engineering"] == sorted(series["prompt_engineering"])
+
+
+def test_worked_example_2_distillation_to_a_smaller_tuned_model():
+    large_to_nano = dict(model="openai-gpt-4.1", fine_tuned_model="openai-gpt-4.1-nano")
+    uncached = cost_figures(EXAMPLE_1, CostAssumptions(**large_to_nano, prompt_caching=False))
+    assert uncached.monthly_prompt_engineering == 6600
+    assert uncached.monthly_fine_tuned == 260
+    assert uncached.one_time_fine_tuning == pytest.approx(3, abs=0.2)  # "training ~$3"
+    assert cost_figures(EXAMPLE_1, CostAssumptions(**large_to_nano)).monthly_prompt_engineering == 3600
+
+
+def test_worked_example_4_hosting_pays_only_above_about_1_55_million_requests():
+    azure = CostAssumptions(model="azure-gpt-4.1-mini", fine_tuned_model="azure-gpt-4.1-mini",
+                            prompt_caching=False)
+
+    def tuned_cheaper(requests: int) -> bool:
+        figures = cost_figures({**EXAMPLE_1, "monthly_requests": requests}, azure)
+        return figures.monthly_fine_tuned < figures.monthly_prompt_engineering
+
+    assert not tuned_cheaper(1_500_000) and tuned_cheaper(1_600_000)
