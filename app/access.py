@@ -55,8 +55,25 @@ def _workspace(workspace_token: str, session: SessionDep) -> WorkspaceGrant:
     return WorkspaceGrant(store.workspace_by_token(workspace_token, session=session), workspace_token)
 
 
+@dataclass(frozen=True)
+class ViewGrant:
+    grant: store.Grant
+    token: str
+
+
+def _view_grant(view_token: str, session: SessionDep) -> ViewGrant:
+    # The read ends here: a page served from memory then leaves nothing to commit.
+    try:
+        grant = store.grant_by_token(view_token, connection=session.connection(), need="view")
+    finally:
+        session.commit()
+    return ViewGrant(grant, view_token)
+
+
 EditableAssessment = Annotated[AssessmentAccess, Depends(_editable)]
 ViewableAssessment = Annotated[AssessmentAccess, Depends(_viewable)]
 # Only for undoing a delete: the edit link of a deleted assessment, which every other page refuses.
 RestorableAssessment = Annotated[AssessmentAccess, Depends(_restorable)]
 WorkspaceAccess = Annotated[WorkspaceGrant, Depends(_workspace)]
+# A view link checked without loading its assessment: for pages kept rendered per saved version.
+ViewLink = Annotated[ViewGrant, Depends(_view_grant)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
@@ -444,27 +444,69 @@ def link_is_live(link: ShareLink, now: datetime | None = None) -> bool:
     return expires is None or expires > now
 
 
+# The look-ups behind every link, built once: building a select costs more than running it. Pages
+# read the stored result only when they show it, so the link look-up leaves it for later.
+_LINK_AND_ASSESSMENT = (
+    select(ShareLink, Assessment)
+    .join(Assessment, Assessment.id == ShareLink.assessment_id)
+    .where(ShareLink.token_hash == bindparam("token_hash"))
+    .options(defer(Assessment.recommendation))
+)
+_GRANT = (
+    select(ShareLink.kind, ShareLink.expires_at, ShareLink.revoked_at, Assessment.id, Assessment.version,
+           Assessment.deleted_at)
+    .join(Assessment, Assessment.id == ShareLink.assessment_id)
+    .where(ShareLink.token_hash == bindparam("token_hash"))
+)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a live link opens, read without the assessment itself: enough to serve a kept page."""
+
+    assessment_id: str
+    version: int
+    kind: LinkKind
+
+
 def assessment_by_token(token: str, *, session: Session, need: LinkKind,
                         include_deleted: bool = False) -> tuple[Assessment, ShareLink]:
     """The assessment a link opens: an edit link also views; a view link never edits.
 
     `include_deleted` lets an edit link reach its deleted assessment, for restoring it only.
     """
-    if not looks_like_token(token):
-        raise NotFound("no such link")
-    row = session.exec(
-        select(ShareLink, Assessment)
-        .join(Assessment, Assessment.id == ShareLink.assessment_id)
-        .where(ShareLink.token_hash == hash_token(token))
-    ).first()
+    row = session.exec(_LINK_AND_ASSESSMENT, params=_lookup_params(token)).first()
     if row is None:
         raise NotFound("no such link")
     link, assessment = row
-    if need == "edit" and link.kind != "edit":
-        raise NotFound("this link only views the assessment")
-    if not link_is_live(link) or (assessment.deleted_at is not None and not include_deleted):
-        raise NotFound("this link was revoked, has expired, or its assessment was deleted")
+    _refuse_unless_open(link, link.kind, assessment.deleted_at, need=need, include_deleted=include_deleted)
     return assessment, link
+
+
+def grant_by_token(token: str, *, connection: Connection, need: LinkKind) -> Grant:
+    """Like assessment_by_token, by the same rules, reading only the link and the assessment's version.
+
+    A plain Core query on a connection: a third of the cost of the same query through a session.
+    """
+    row = connection.execute(_GRANT, _lookup_params(token)).first()
+    if row is None:
+        raise NotFound("no such link")
+    _refuse_unless_open(row, row.kind, row.deleted_at, need=need, include_deleted=False)
+    return Grant(row.id, row.version, row.kind)
+
+
+def _lookup_params(token: str) -> dict:
+    if not looks_like_token(token):
+        raise NotFound("no such link")
+    return {"token_hash": hash_token(token)}
+
+
+def _refuse_unless_open(link, kind: str, deleted_at: datetime | None, *, need: LinkKind,
+                        include_deleted: bool) -> None:
+    if need == "edit" and kind != "edit":
+        raise NotFound("this link only views the assessment")
+    if not link_is_live(link) or (deleted_at is not None and not include_deleted):
+        raise NotFound("this link was revoked, has expired, or its assessment was deleted")
 
 
 def renew_link(assessment: Assessment, kind: LinkKind, *, session: Session, secret: bytes) -> ShareLink:

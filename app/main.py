@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db import OneWriterAtATime, make_engine, writer
 from app.paths import resource_dir
 from app.security.protect import protect
-from app.web.render import BlockCache, RoutePaths, make_templates, render
+from app.web.render import PageCache, RoutePaths, make_templates, render
 
 log = logging.getLogger("advisor")
 
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.write_engine = writer(app.state.engine)
     app.state.templates = make_templates()
-    app.state.block_cache = BlockCache()
+    app.state.page_cache = PageCache()
     app.state.route_paths = RoutePaths(app)
     if settings.is_sqlite:
         app.add_middleware(OneWriterAtATime)  # innermost: only requests the protections let through

@@ -1,8 +1,9 @@
 """One URL, two renderings: a whole page, or a named block of it for an htmx request."""
 
+import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,18 +128,20 @@ def render(
     return response
 
 
-# Rendered blocks kept per process (about 20 kB each): enough for every result page in regular use.
-BLOCK_CACHE_ENTRIES = 1000
+# Pages kept per process (about 25 kB each): enough for every shared result in regular use.
+PAGE_CACHE_ENTRIES = 1000
 
 
-class BlockCache:
-    """One rendered block per key and the version it shows (a newer version replaces it), least
+class PageCache:
+    """One rendered page per key and the version it shows (a newer version replaces it), least
     recently used dropped first; safe across threadpool threads."""
 
-    def __init__(self, entries: int = BLOCK_CACHE_ENTRIES) -> None:
+    def __init__(self, entries: int = PAGE_CACHE_ENTRIES) -> None:
         self.entries = entries
         self._html: OrderedDict[Hashable, tuple[Hashable, str]] = OrderedDict()
         self._lock = threading.Lock()
+        # Stands in for the visitor's CSRF token in a kept page; random, so no user text can hold it.
+        self.csrf_placeholder = "csrf" + secrets.token_hex(16)
 
     def get(self, key: Hashable, version: Hashable) -> str | None:
         with self._lock:
@@ -156,36 +159,34 @@ class BlockCache:
                 self._html.popitem(last=False)
 
 
-def render_cached_block(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    *,
-    block: str,
-    key: Hashable,
-    version: Hashable,
-    block_context: Callable[[], dict[str, Any]],
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """The whole page as render() makes it, with `block` rendered once per `key` and `version`.
+def kept_page(request: Request, *, key: Hashable, version: Hashable,
+              headers: dict[str, str] | None = None) -> Response | None:
+    """The page kept for `key` at `version`, with this visitor's CSRF token; None if there is none.
 
-    The rest of the page (CSRF token included) is rendered every time. `key` says what the block
-    shows (for a result: the assessment and the link it was opened with); `version` must change
-    whenever the block would (the saved version), and replaces the kept block when it does.
-    `block_context()` adds what only the block needs and runs only when the block is rendered.
+    Cheap enough for the event loop: no template, no database.
     """
-    cache: BlockCache = request.app.state.block_cache
-    env: Environment = request.app.state.templates.env
-    page = env.get_template(template)
-    html = cache.get((template, block, key), version)
-    if html is None:
-        variables = {"request": request, **context, **block_context()}
-        html = env.concat(page.blocks[block](page.new_context(variables)))
-        cache.put((template, block, key), version, html)
-    # The whole page, with the kept block put where Jinja looks for it: the first function listed.
-    jinja_context = page.new_context({"request": request, **context})
-    jinja_context.blocks[block] = [lambda _context: iter([html])]
-    response = HTMLResponse(env.concat(page.root_render_func(jinja_context)), headers=headers)
+    html = request.app.state.page_cache.get(key, version)
+    return None if html is None else _kept_response(request, html, headers)
+
+
+def keep_page(request: Request, template: str, context: dict[str, Any], *, key: Hashable, version: Hashable,
+              headers: dict[str, str] | None = None) -> Response:
+    """Render the whole page, keep it for `key` at `version`, and answer with it.
+
+    Only for pages that are the same for every visitor but for the CSRF token: `version` must change
+    whenever anything else on the page would (for a result: the saved version of the assessment).
+    """
+    cache: PageCache = request.app.state.page_cache
+    placeholder = cache.csrf_placeholder
+    page = request.app.state.templates.env.get_template(template)
+    html = page.render({"request": request, **context, "csrf_token": lambda _request: placeholder})
+    cache.put(key, version, html)
+    return _kept_response(request, html, headers)
+
+
+def _kept_response(request: Request, html: str, headers: dict[str, str] | None) -> Response:
+    placeholder = request.app.state.page_cache.csrf_placeholder
+    response = HTMLResponse(html.replace(placeholder, csrf_token(request)), headers=headers)
     response.headers["Vary"] = "HX-Request"
     set_cookie_if_minted(request, response)
     return response

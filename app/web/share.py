@@ -12,13 +12,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import assessments as store
-from app.access import EditableAssessment, ViewableAssessment, WorkspaceAccess, secret_of
+from app.access import EditableAssessment, ViewGrant, ViewLink, WorkspaceAccess, secret_of
 from app.db import SessionDep
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
-from app.web.render import render, render_cached_block, route_path
+from app.web.render import keep_page, kept_page, render, route_path
 from app.web.results import result_view
 
 router = APIRouter()
@@ -226,24 +228,34 @@ def parse_expiry(value: str) -> tuple[datetime | None, str]:
 
 
 @router.get("/v/{view_token}", name="view_assessment")
-def view_assessment(request: Request, access: ViewableAssessment, session: SessionDep):
-    assessment = access.assessment
-    context = {"assessment": assessment, "can_edit": False}
+async def view_assessment(request: Request, link: ViewLink, session: SessionDep):
+    # The page changes only when the assessment is saved: it is rendered once per saved version and
+    # kept, so a visit costs the link look-up alone.
+    key = ("share/view.html", link.grant.assessment_id, link.token)
+    if not request.query_params:
+        kept = kept_page(request, key=key, version=link.grant.version, headers=SHARED_PAGE_HEADERS)
+        if kept is not None:
+            return kept
+    return await run_in_threadpool(_render_view, request, link, key, session)
 
-    def result_context() -> dict:
-        return {
-            "result": assessment.recommendation,
-            "view": result_view(request, assessment, assessment.recommendation),
-            "answer_sections": answer_sections(assessment.answers, assessment.notes),
-            "report_url": route_path(request, "view_report_pdf", view_token=access.token),
-        }
 
+def _render_view(request: Request, link: ViewGrant, key: tuple, session: Session) -> Response:
+    assessment = session.get(Assessment, link.grant.assessment_id)
+    if assessment is None:  # gone since the link was checked
+        raise store.NotFound("no such assessment")
+    result = assessment.recommendation
+    context = {
+        "assessment": assessment,
+        "can_edit": False,
+        "result": result,
+        "view": result_view(request, assessment, result),
+        "answer_sections": answer_sections(assessment.answers, assessment.notes),
+        "report_url": route_path(request, "view_report_pdf", view_token=link.token),
+    }
     if request.query_params:  # costs redone with other assumptions: shown once, not kept
-        return shared_page(request, "share/view.html", context | result_context())
-    # The result only changes when the assessment is saved: rendered once per saved version.
-    return render_cached_block(request, "share/view.html", context, block="content",
-                               key=(assessment.id, access.token), version=assessment.version,
-                               block_context=result_context, headers=SHARED_PAGE_HEADERS)
+        return shared_page(request, "share/view.html", context)
+    return keep_page(request, "share/view.html", context, key=key, version=assessment.version,
+                     headers=SHARED_PAGE_HEADERS)
 
 
 # --- the workspace link ---------------------------------------------------------------------------
