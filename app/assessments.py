@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import Connection, bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app.advisor import ENGINE_VERSION, Answers, recommend
@@ -107,12 +108,12 @@ def _apply_result(assessment: Assessment, result: dict) -> None:
 
 
 def _record_revision(assessment: Assessment, reason: str, *, session: Session) -> Revision:
-    last = session.exec(
-        select(func.max(Revision.number)).where(Revision.assessment_id == assessment.id)
-    ).one()
     revision = Revision(
         assessment_id=assessment.id,
-        number=(last or 0) + 1,
+        # The next number, worked out by the INSERT itself: no round trip to read the last one.
+        number=select(func.coalesce(func.max(Revision.number), 0) + 1)
+        .where(Revision.assessment_id == assessment.id)
+        .scalar_subquery(),
         reason=reason,
         answers=assessment.answers,
         notes=assessment.notes,
@@ -123,6 +124,16 @@ def _record_revision(assessment: Assessment, reason: str, *, session: Session) -
     )
     session.add(revision)
     return revision
+
+
+def _flush_or_refuse(assessment: Assessment, *, session: Session, answers: dict, notes: dict) -> None:
+    """Write the changes, unless someone saved the same assessment since it was read (R22)."""
+    try:
+        session.flush()
+    except StaleDataError:
+        # Nothing of ours was written. The failed flush ended the transaction; read what they saved.
+        session.rollback()
+        raise StaleRevision(session.get(Assessment, assessment.id), answers, notes) from None
 
 
 def normalise_answers(answers: dict | Answers) -> dict:
@@ -261,22 +272,12 @@ def save_answers(
         renamed = True
     if not (changed or renamed):
         return assessment
-    assessment.version += 1
     assessment.updated_at = utcnow()
     session.add(assessment)
-    _bump_version(assessment, expected_version, session=session)
     if changed:
         _record_revision(assessment, "edited", session=session)
-    session.flush()
+    _flush_or_refuse(assessment, session=session, answers=answers, notes=notes)
     return assessment
-
-
-def _bump_version(assessment: Assessment, expected_version: int, *, session: Session) -> None:
-    """Compare-and-set on the version column, so two instances cannot both win the same version."""
-    session.flush()
-    stored = session.exec(select(Assessment.version).where(Assessment.id == assessment.id)).one()
-    if stored != expected_version + 1:
-        raise StaleRevision(assessment, assessment.answers, assessment.notes)
 
 
 def needs_reevaluation(assessment: Assessment) -> bool:
@@ -292,11 +293,10 @@ def reevaluate(assessment: Assessment, *, session: Session) -> tuple[dict, dict]
     answers = normalise_answers(assessment.answers)
     _apply_result(assessment, _evaluate(answers))
     assessment.answers = answers
-    assessment.version += 1
     assessment.updated_at = utcnow()
     session.add(assessment)
     _record_revision(assessment, "re-evaluated", session=session)
-    session.flush()
+    _flush_or_refuse(assessment, session=session, answers=answers, notes=assessment.notes)
     return old, assessment.recommendation
 
 

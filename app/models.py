@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, MetaData, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints let Alembic's batch mode rebuild SQLite tables and drop constraints by name.
@@ -46,7 +46,14 @@ class Workspace(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+# Optimistic lock (R22): every UPDATE of an assessment says `WHERE version = <the version read>` and
+# sets the next one, so of two saves from the same version only the first can land, on every database
+# and however many instances (SQLAlchemy's version counter; a stale UPDATE raises StaleDataError).
+ASSESSMENT_VERSION = Column("version", Integer, nullable=False)
+
+
 class Assessment(SQLModel, table=True):
+    __mapper_args__ = {"version_id_col": ASSESSMENT_VERSION}
     __table_args__ = (
         # name_lower last: a name search walks this index in list order and reads only matching rows.
         Index("ix_assessment_workspace_updated", "workspace_id", "deleted_at", "updated_at", "id",
@@ -67,8 +74,7 @@ class Assessment(SQLModel, table=True):
     confidence: float
     questionnaire_version: int
     engine_version: str = Field(max_length=32)
-    # Optimistic lock: every save names the version it started from (R22).
-    version: int = Field(default=1)
+    version: int = Field(default=1, sa_column=ASSESSMENT_VERSION)
     # The wizard step reached; "complete" once the team has seen the result.
     status: str = Field(default="draft", max_length=16)
     created_at: datetime = _timestamp()
