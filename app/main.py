@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     app.include_router(api.router)
-    app.include_router(web.router)
+    web.include_in(app)
     _add_health(app)
     _add_error_handlers(app)
     return app

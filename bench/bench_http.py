@@ -105,6 +105,7 @@ def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
         result_bytes, step_bytes = _sizes(app, post, sample)
         bare_server = servers.start_bare(workdir, get_bytes=result_bytes, post_bytes=step_bytes)
         bare = Target(bare_server.url, app.session, bare_server.pid)
+        first_render_ms = _first_views(app, editables)
         loads = {}
         for connections in (THROUGHPUT_CONNECTIONS, LATENCY_CONNECTIONS):
             loads["result", "bare", connections] = _load(bare, result_script(editables), workdir, connections,
@@ -119,7 +120,21 @@ def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
         servers.stop(app_server)
         if bare_server:
             servers.stop(bare_server)
-    return _figures(loads, result_bytes, step_bytes)
+    return _figures(loads, result_bytes, step_bytes) + [
+        info("result page first view after a save (server CPU, mean)", first_render_ms, "ms")]
+
+
+def _first_views(app: Target, editables: list[Editable]) -> float:
+    """Open every result page once, as its first visitor would, and return the server CPU per view.
+
+    The page is rendered once per saved version and then kept (app.web.render.keep_page); the loads
+    below measure the visits after that, which is what a shared link mostly gets.
+    """
+    cpu_before = servers.cpu_seconds(app.pid)
+    with httpx.Client(base_url=app.url) as browser:
+        for editable in editables:
+            browser.get(f"/v/{editable.view_token}").raise_for_status()
+    return (servers.cpu_seconds(app.pid) - cpu_before) / len(editables) * 1000
 
 
 def _load(target: Target, script: str, workdir: Path, connections: int, seconds: float) -> Measured:
@@ -136,10 +151,10 @@ def _load(target: Target, script: str, workdir: Path, connections: int, seconds:
 def _wizard_load(app: Target, post: StepPost, editables: list[Editable], database_url: str, workdir: Path,
                  connections: int, seconds: float) -> Measured:
     """Post from the stored versions, then check that every answered post was a real save."""
+    saves_before = wizard_posts.settled_revisions(database_url)
     editables = wizard_posts.current_state(database_url, post, editables)
-    saves_before = wizard_posts.edited_revisions(database_url)
     measured = _load(app, wizard_script(post, editables, app.session), workdir, connections, seconds)
-    saves = wizard_posts.edited_revisions(database_url) - saves_before
+    saves = wizard_posts.settled_revisions(database_url) - saves_before
     answered = measured.load.requests - measured.load.status_errors
     # Posts still in flight when wrk stops may have been saved without being counted as answered.
     if not answered <= saves <= answered + connections:

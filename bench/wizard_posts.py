@@ -8,6 +8,7 @@ so each save moves the version up by exactly one. A stale version would be a 409
 """
 
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -148,3 +149,20 @@ def edited_revisions(database_url: str) -> int:
             return session.exec(select(func.count()).where(Revision.reason == "edited")).one()
     finally:
         engine.dispose()
+
+
+def settled_revisions(database_url: str, *, quiet_seconds: float = 0.5, deadline_seconds: float = 60) -> int:
+    """edited_revisions once the server has finished the posts still in flight when the load stopped.
+
+    wrk stops counting at its deadline, not the server: posts it had sent are still queued for the
+    database writer. Reading versions before they land makes the next run post stale versions (409).
+    """
+    deadline = time.monotonic() + deadline_seconds
+    count = edited_revisions(database_url)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_seconds)
+        again = edited_revisions(database_url)
+        if again == count:
+            return count
+        count = again
+    raise RuntimeError(f"the server was still saving wizard posts {deadline_seconds:.0f} s after the load")
