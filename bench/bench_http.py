@@ -62,6 +62,9 @@ first = 0
 n = 0
 function setup(thread)
   thread:set("first", counter)
+  -- wrk calls request() once on its first thread before the run, to see whether the script
+  -- pipelines (script_verify_request in wrk.c); that unsent call must not use up a round.
+  if counter == 0 then thread:set("n", -1) end
   counter = counter + 1
 end
 function request()
