@@ -48,8 +48,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         # A deferred transaction that later writes can fail at once with "database is locked";
         # writers take the lock up front so busy_timeout applies (sqlite.org/lang_transaction.html).
+        # sqlite_begin=None: no BEGIN, so each statement is a transaction of its own (autocommit).
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def writer(engine: Engine) -> Engine:

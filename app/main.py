@@ -18,6 +18,7 @@ from app.db import OneWriterAtATime, make_engine, writer
 from app.paths import resource_dir
 from app.security.protect import protect
 from app.web.render import PageCache, RoutePaths, make_templates, render
+from app.web.share import KeptViewPages
 
 log = logging.getLogger("advisor")
 
@@ -42,8 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
     app.state.route_paths = RoutePaths(app)
+    app.add_middleware(KeptViewPages)  # innermost: after every protection, before any routing
     if settings.is_sqlite:
-        app.add_middleware(OneWriterAtATime)  # innermost: only requests the protections let through
+        app.add_middleware(OneWriterAtATime)  # inside the protections: only requests they let through
     protect(app, settings)
 
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")

@@ -1,6 +1,5 @@
 """One URL, two renderings: a whole page, or a named block of it for an htmx request."""
 
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -140,8 +139,6 @@ class PageCache:
         self.entries = entries
         self._html: OrderedDict[Hashable, tuple[Hashable, str]] = OrderedDict()
         self._lock = threading.Lock()
-        # Stands in for the visitor's CSRF token in a kept page; random, so no user text can hold it.
-        self.csrf_placeholder = "csrf" + secrets.token_hex(16)
 
     def get(self, key: Hashable, version: Hashable) -> str | None:
         with self._lock:
@@ -161,32 +158,31 @@ class PageCache:
 
 def kept_page(request: Request, *, key: Hashable, version: Hashable,
               headers: dict[str, str] | None = None) -> Response | None:
-    """The page kept for `key` at `version`, with this visitor's CSRF token; None if there is none.
-
-    Cheap enough for the event loop: no template, no database.
-    """
+    """The page kept for `key` at `version`, or None. Cheap enough for the event loop: no template, no
+    database."""
     html = request.app.state.page_cache.get(key, version)
-    return None if html is None else _kept_response(request, html, headers)
+    return None if html is None else _kept_response(html, headers)
 
 
 def keep_page(request: Request, template: str, context: dict[str, Any], *, key: Hashable, version: Hashable,
               headers: dict[str, str] | None = None) -> Response:
     """Render the whole page, keep it for `key` at `version`, and answer with it.
 
-    Only for pages that are the same for every visitor but for the CSRF token: `version` must change
-    whenever anything else on the page would (for a result: the saved version of the assessment).
+    Only for pages that are the same for every visitor: `version` must change whenever anything on the
+    page would (for a result: the saved version of the assessment). Such a page cannot hold a CSRF
+    token, which is each visitor's own, so it must have nothing to post.
     """
-    cache: PageCache = request.app.state.page_cache
-    placeholder = cache.csrf_placeholder
     page = request.app.state.templates.env.get_template(template)
-    html = page.render({"request": request, **context, "csrf_token": lambda _request: placeholder})
-    cache.put(key, version, html)
-    return _kept_response(request, html, headers)
+    html = page.render({"request": request, **context, "csrf_token": _no_token_in_kept_pages})
+    request.app.state.page_cache.put(key, version, html)
+    return _kept_response(html, headers)
 
 
-def _kept_response(request: Request, html: str, headers: dict[str, str] | None) -> Response:
-    placeholder = request.app.state.page_cache.csrf_placeholder
-    response = HTMLResponse(html.replace(placeholder, csrf_token(request)), headers=headers)
+def _no_token_in_kept_pages(_request: Request) -> str:
+    raise RuntimeError("a page kept for every visitor cannot carry a visitor's CSRF token")
+
+
+def _kept_response(html: str, headers: dict[str, str] | None) -> Response:
+    response = HTMLResponse(html, headers=headers)
     response.headers["Vary"] = "HX-Request"
-    set_cookie_if_minted(request, response)
     return response
