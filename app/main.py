@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException  # the base class: unknown routes raise this one
+from starlette.routing import compile_path
 
 from app import api, web
 from app.assessments import NotFound
@@ -72,11 +73,27 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _api_methods(app: FastAPI, path: str) -> str:
+    """Every method the API serves at `path`, for a 405's Allow header. Starlette names only the methods
+    of the first route matching the path, and the API serves GET and PATCH of one path from two routes."""
+    if not hasattr(app.state, "api_paths"):
+        app.state.api_paths = [(compile_path(template)[0], sorted(method.upper() for method in operations))
+                               for template, operations in app.openapi()["paths"].items()]
+    methods = {method for pattern, allowed in app.state.api_paths if pattern.match(path)
+               for method in allowed}
+    if "GET" in methods:
+        methods.add("HEAD")  # as Starlette serves it
+    return ", ".join(sorted(methods))
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            headers = exc.headers
+            if exc.status_code == 405:
+                headers = (headers or {}) | {"Allow": _api_methods(app, request.url.path)}
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         return render(request, "errors/error.html", {"status": exc.status_code, "detail": exc.detail},
                       status_code=exc.status_code, headers=exc.headers)
 

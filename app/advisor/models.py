@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Level = Literal["low", "medium", "high"]
 Verdict = Literal["prompt_engineering", "fine_tuning", "hybrid"]
@@ -16,8 +16,17 @@ TechniqueId = Literal[
     "full_fine_tuning", "lora", "qlora", "instruction_tuning", "hosted_fine_tuning",
 ]
 
-# Strict so that "5" or true are refused where the JSON schema wants an integer (as jsonschema does).
-Count = Annotated[int, Field(strict=True)]
+
+
+def _whole_float_as_int(value):
+    # JSON Schema's "integer" includes 1.0; a fraction, "5" or true stay refused (strict below).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def count(low: int, high: int):
+    """A whole number in [low, high]. Strict, so that "5" or true are refused where the JSON schema wants
+    an integer (as jsonschema does); the limits sit inside the whole-float step so the schema shows them."""
+    return Annotated[int, Field(strict=True, ge=low, le=high), BeforeValidator(_whole_float_as_int)]
 Flag = Annotated[bool, Field(strict=True)]
 
 
@@ -34,7 +43,7 @@ class Answers(BaseModel):
         None, description="How specialised the vocabulary and reasoning of the domain are.")
     knowledge_in_base_model: Literal["yes", "partly", "no"] | None = Field(
         None, description="Does a general-purpose model already know what the task needs?")
-    labeled_examples: Annotated[Count, Field(ge=0, le=100_000_000)] | None = Field(
+    labeled_examples: count(0, 100_000_000) | None = Field(
         None, description="How many good input/output examples the team has or can produce.")
     data_quality: Level | None = Field(
         None, description="How clean, correct and representative those examples are.")
@@ -46,13 +55,13 @@ class Answers(BaseModel):
         None, description="Compute available for training.")
     ml_expertise: Literal["none", "some", "strong"] | None = Field(
         None, description="The team's machine-learning experience.")
-    time_to_deploy_weeks: Annotated[Count, Field(ge=0, le=520)] | None = Field(
+    time_to_deploy_weeks: count(0, 520) | None = Field(
         None, description="Weeks until the solution must be in use.")
-    monthly_requests: Annotated[Count, Field(ge=0, le=100_000_000_000)] | None = Field(
+    monthly_requests: count(0, 100_000_000_000) | None = Field(
         None, description="Expected model calls per month in production.")
-    avg_prompt_tokens_without_examples: Annotated[Count, Field(ge=1, le=2_000_000)] | None = Field(
+    avg_prompt_tokens_without_examples: count(1, 2_000_000) | None = Field(
         None, description="Typical prompt length in tokens, before any few-shot examples.")
-    avg_output_tokens: Annotated[Count, Field(ge=1, le=1_000_000)] | None = Field(
+    avg_output_tokens: count(1, 1_000_000) | None = Field(
         None, description="Typical answer length in tokens.")
     latency_sensitive: Flag | None = Field(None, description="Must answers come back fast (interactive use)?")
     requirements_change_frequency: Literal["rare", "monthly", "weekly"] | None = Field(

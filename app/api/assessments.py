@@ -54,8 +54,12 @@ def _name(text: str) -> str:
     return text
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_name)]
-Note = Annotated[str, Field(max_length=MAX_NOTE_LENGTH), AfterValidator(_plain_text)]
+# The patterns say in the schema what the validators refuse: NUL anywhere, and a name of spaces only.
+NO_NUL = r"^[^\x00]*$"
+SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=SOME_TEXT),
+                 AfterValidator(_name)]
+Note = Annotated[str, Field(max_length=MAX_NOTE_LENGTH, pattern=NO_NUL), AfterValidator(_plain_text)]
 QuestionId = Literal[tuple(Answers.model_fields)]  # type: ignore[valid-type]
 
 EXAMPLE_ANSWERS = {

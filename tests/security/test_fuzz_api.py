@@ -56,9 +56,6 @@ def test_no_input_breaks_an_api_operation_or_its_contract(case):
     case.call_and_validate(excluded_checks=[positive_data_acceptance, allow_header_conformance])
 
 
-@pytest.mark.xfail(reason="known gaps reported to their owners: strict ints refuse JSON 1.0, which the "
-                   "schema's 'integer' allows; 405 from a path with GET and PATCH routes lists only GET "
-                   "in Allow", strict=False)
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_every_schema_valid_request_is_accepted(case):
