@@ -1,10 +1,11 @@
 """Alembic environment: the database URL comes from the app's settings unless the caller set one."""
 
 from alembic import context
+from sqlmodel import SQLModel
+
 import app.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from app.config import Settings
 from app.db import make_engine
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata
