@@ -2,12 +2,7 @@
 
 import sqlite3
 
-import pytest
-
 from app import cli
-from tests.conftest import using_postgres
-
-pytestmark = pytest.mark.skipif(using_postgres(), reason="backup copies SQLite files; PostgreSQL has pg_dump")
 
 
 def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
@@ -41,6 +36,14 @@ def test_db_backup_refuses_to_overwrite(tmp_path, monkeypatch):
     target.write_text("keep me")
     assert cli.main(["db", "backup", str(target)]) == 2
     assert target.read_text() == "keep me"
+
+
+def test_db_backup_of_postgresql_points_to_pg_dump(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", "postgresql://advisor@db.invalid:5432/advisor")
+    target = tmp_path / "backup.db"
+    assert cli.main(["db", "backup", str(target)]) == 2
+    assert "pg_dump" in capsys.readouterr().err
+    assert not target.exists()
 
 
 def test_serve_port_reaches_the_links_the_app_hands_out(tmp_path):
