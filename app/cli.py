@@ -58,6 +58,7 @@ def _serve(args) -> int:
     import uvicorn
 
     from app import migrate
+    from app.questionnaire import QuestionnaireError, load_questionnaire
 
     chosen = {key: getattr(args, key) for key in ("host", "port", "workers")}
     overrides = {key: value for key, value in chosen.items() if value is not None}
@@ -66,6 +67,11 @@ def _serve(args) -> int:
     os.environ.update({f"ADVISOR_{key.upper()}": str(value) for key, value in overrides.items()})
     settings = _settings()
     settings.secret  # noqa: B018 - create the secret file once, before workers start
+    try:
+        load_questionnaire()
+    except QuestionnaireError as error:
+        print(f"advisor: the questionnaire is broken: {error}", file=sys.stderr)
+        return 1
     migrate.upgrade(settings.database_url)
     database = _describe(settings.database_url)
     print(f"Serving on {settings.public_base_url}  (database: {database})", flush=True)

@@ -17,6 +17,7 @@ from app.assessments import NotFound
 from app.config import Settings
 from app.db import OneWriterAtATime, make_engine, writer
 from app.paths import resource_dir
+from app.questionnaire import load_questionnaire
 from app.security.protect import protect
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
@@ -30,6 +31,7 @@ RETRY_AFTER_SECONDS = "5"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.secret  # noqa: B018 - resolve (or create) the secret now, not in the first request
+    load_questionnaire()  # a broken questionnaire file stops the start, naming the question
     app = FastAPI(
         title="LLM Customization Advisor",
         version="1.0.0",

@@ -1,5 +1,8 @@
 """The app starts from its factory, serves its pages and reports its health."""
 
+import pytest
+
+import app.questionnaire as questionnaire
 from app.config import Settings
 from app.main import create_app
 
@@ -48,3 +51,16 @@ def test_a_generated_secret_is_kept_across_restarts(tmp_path):
 def test_postgres_urls_are_normalised_to_psycopg():
     assert Settings(database_url="postgresql://u@h/db").database_url == "postgresql+psycopg://u@h/db"
     assert Settings(database_url="postgres://u@h/db").database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_a_broken_questionnaire_stops_the_app_at_start_naming_the_question(settings, tmp_path, monkeypatch):
+    broken = tmp_path / "questionnaire.toml"
+    text = questionnaire.QUESTIONNAIRE_PATH.read_text()
+    broken.write_text(text.replace('id = "time_to_deploy_weeks"', 'id = "time_to_deploy_week"'))
+    monkeypatch.setattr(questionnaire, "QUESTIONNAIRE_PATH", broken)
+    questionnaire.load_questionnaire.cache_clear()
+    try:
+        with pytest.raises(questionnaire.QuestionnaireError, match="time_to_deploy_week"):
+            create_app(settings)
+    finally:
+        questionnaire.load_questionnaire.cache_clear()
