@@ -2,6 +2,8 @@
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +20,7 @@ from app.config import Settings
 from app.db import OneWriterAtATime, make_engine, writer
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
+from app.reports.pdf import PdfRenderer
 from app.security.protect import protect
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
@@ -39,12 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.write_engine = writer(app.state.engine)
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
+    # One renderer per app: its limit caps PDF renderings across all requests (R34).
+    app.state.pdf_renderer = PdfRenderer(settings.pdf_max_concurrency, settings.pdf_timeout_seconds)
     app.state.route_paths = RoutePaths(app)
     app.add_middleware(KeptViewPages)  # innermost: after every protection, before any routing
     if settings.is_sqlite:
@@ -57,6 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_health(app)
     _add_error_handlers(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.pdf_renderer.close()  # its worker processes end with the app
 
 
 def _add_health(app: FastAPI) -> None:

@@ -2,7 +2,8 @@
 
 Four clients send a fixed mix (result pages by view and edit link, wizard steps shown and saved, the
 workspace list, search and compare, the JSON recommendation, a few PDFs); every answer must be a
-success. RSS is read from /proc after the 5,000th and the 10,000th request.
+success. RSS is read from /proc after the 5,000th and the 10,000th request; the PDF renderer
+processes the worker starts are reported beside it.
 """
 
 import itertools
@@ -17,7 +18,7 @@ import httpx
 from app import migrate
 from bench import servers, wizard_posts
 from bench.browser_session import BrowserSession, open_session
-from bench.figures import Figure, below
+from bench.figures import Figure, below, info
 from bench.wizard_posts import BASE_ANSWERS, Editable, StepPost
 
 REQUESTS = 10_000
@@ -116,6 +117,7 @@ def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
         half = servers.rss_mb(server.pid)
         _run(clients, kinds[total // 2:])
         end = servers.rss_mb(server.pid)
+        renderers = sum(servers.rss_mb(child) for child in servers.child_pids(server.pid))
     finally:
         servers.stop(server)
     growth = (end - half) / half * 100
@@ -123,4 +125,6 @@ def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
         below(f"worker RSS after {total:,} mixed requests", end, "MB", RSS_LIMIT_MB),
         below(f"RSS growth, request {total // 2:,} to {total:,}", growth, "%", GROWTH_LIMIT_PERCENT,
               baseline=None),
+        # The PDF renderer processes (each replaced after RENDERS_PER_PROCESS reports).
+        info("PDF renderer processes' RSS at the end", renderers, "MB"),
     ]

@@ -1,9 +1,10 @@
 """The median time of one full PDF report, served by its route: HTML from the stored result, then
-WeasyPrint (layout, SVG charts, font subsetting) to a 7-page document.
+WeasyPrint (layout, SVG charts, font subsetting) to a 7-page document, in a renderer process.
 
 Run alone: `.venv/bin/python -m bench.bench_pdf` prints the median; `python -m bench` includes it.
 """
 
+import multiprocessing
 import statistics
 import tempfile
 import time
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from app import migrate
 from app.config import Settings
 from app.main import create_app
+from bench import servers
 from bench.figures import Figure, below, info
 
 TARGET_SECONDS = 1.5  # issue 5 and issue 6: "aim under 1.5 s"
@@ -46,6 +48,12 @@ NOTES = {
 }
 
 
+def cpu_seconds_with_renderers() -> float:
+    """CPU time of this process and of its live children: the reports render in worker processes."""
+    children = multiprocessing.active_children()
+    return time.process_time() + sum(servers.cpu_seconds(child.pid) for child in children)
+
+
 def median_seconds(rounds: int) -> tuple[float, float]:
     """(wall-clock median, CPU median) of one report request; CPU time shows the cost on a busy machine."""
     with tempfile.TemporaryDirectory() as workdir:
@@ -67,10 +75,10 @@ def median_seconds(rounds: int) -> tuple[float, float]:
             client.get(path).raise_for_status()  # warm up: templates, fonts, questionnaire, prices
             wall, cpu = [], []
             for _ in range(rounds):
-                start, start_cpu = time.perf_counter(), time.process_time()
+                start, start_cpu = time.perf_counter(), cpu_seconds_with_renderers()
                 client.get(path).raise_for_status()
                 wall.append(time.perf_counter() - start)
-                cpu.append(time.process_time() - start_cpu)
+                cpu.append(cpu_seconds_with_renderers() - start_cpu)
     return statistics.median(wall), statistics.median(cpu)
 
 

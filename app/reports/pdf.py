@@ -1,5 +1,10 @@
-"""HTML to PDF with WeasyPrint, off the event loop, bounded in parallelism and time (R34)."""
+"""HTML to PDF with WeasyPrint, in worker processes, bounded in parallelism and time (R34)."""
 
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 import anyio
@@ -28,22 +33,55 @@ def render_pdf(html: str, fetcher: "StaticOnlyFetcher | None" = None) -> bytes:
     return document.write_pdf()
 
 
-class PdfRenderer:
-    """Runs render_pdf in worker threads: at most `concurrency` at once, each given `timeout` seconds.
+# Renderings a worker process does before a fresh one replaces it: WeasyPrint's caches and the
+# allocator's fragmentation stay bounded in the renderer, and never reach the web worker.
+RENDERS_PER_PROCESS = 50
 
-    A thread cannot be killed, so a rendering past its timeout is abandoned (it finishes in the
-    background and still holds its slot), while the request gets a 503 at once.
+
+class PdfRenderer:
+    """Runs `render` in worker processes (R34): at most `concurrency` at once, each given `timeout` s.
+
+    Processes, not threads: a rendering past its timeout is stopped (a thread could only be
+    abandoned, still holding its slot), and WeasyPrint's CPU time and memory stay out of the web
+    worker, which keeps answering other requests at full speed. The pool starts with the first
+    report, so an app whose users never download one never pays for it.
     """
 
-    def __init__(self, concurrency: int, timeout: float):
-        self._limiter = anyio.CapacityLimiter(concurrency)
+    def __init__(self, concurrency: int, timeout: float, render: Callable[[str], bytes] = render_pdf):
+        self._concurrency = concurrency
         self._timeout = timeout
+        self._render = render
+        self._limiter = anyio.CapacityLimiter(concurrency)  # requests beyond it wait here, not in the pool
+        self._pool: ProcessPoolExecutor | None = None
 
     async def render(self, html: str) -> bytes:
-        try:
-            with anyio.fail_after(self._timeout):
-                return await anyio.to_thread.run_sync(
-                    render_pdf, html, limiter=self._limiter, abandon_on_cancel=True
-                )
-        except TimeoutError as exc:
-            raise ReportUnavailable("the report took too long to render") from exc
+        async with self._limiter:
+            pool = self._pool = self._pool or self._new_pool()
+            try:
+                with anyio.fail_after(self._timeout):
+                    return await asyncio.wrap_future(pool.submit(self._render, html))
+            except TimeoutError as exc:
+                self._stop(pool)
+                raise ReportUnavailable("the report took too long to render") from exc
+            except BrokenProcessPool as exc:  # a renderer died (killed, out of memory): start afresh
+                self._stop(pool)
+                raise ReportUnavailable("the report renderer stopped") from exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._stop(self._pool)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn: a fork of a threaded web worker could copy a lock held by another thread.
+        return ProcessPoolExecutor(self._concurrency, mp_context=multiprocessing.get_context("spawn"),
+                                   max_tasks_per_child=RENDERS_PER_PROCESS)
+
+    def _stop(self, pool: ProcessPoolExecutor) -> None:
+        """Kill the pool's processes (a stuck rendering ignores anything gentler) and forget the pool;
+        renderings still in it fail and get 503, the next report starts a new one."""
+        if self._pool is pool:
+            self._pool = None
+        # Python 3.14 has pool.kill(); before it, the pool's own table of its processes.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -80,6 +80,10 @@ def _succeeded(status: int) -> bool:
     return status < 400
 
 
+def _rendered(status: int) -> bool:
+    return status < 400 or status == 503  # a rendering stopped at its timeout used the machine too
+
+
 def _missed(status: int) -> bool:
     return status == 404
 
@@ -103,7 +107,7 @@ def rules_from(settings: Settings, clock: Callable[[], float] = time.monotonic) 
         Rule("token-misses", ANY_METHOD, TOKEN_PATHS, _missed,
              SlidingWindow(settings.rate_limit_token_misses_per_minute, clock=clock),
              "Too many unknown links opened from your address; try again in a minute."),
-        Rule("pdf", frozenset({"GET", "HEAD"}), PDF_PATHS, _succeeded,
+        Rule("pdf", frozenset({"GET", "HEAD"}), PDF_PATHS, _rendered,
              SlidingWindow(settings.rate_limit_pdf_per_minute, clock=clock),
              "Too many PDF reports requested from your address; try again in a minute."),
     ]

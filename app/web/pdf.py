@@ -8,7 +8,7 @@ from app.access import EditableAssessment, ViewableAssessment, WorkspaceAccess, 
 from app.db import SessionDep
 from app.models import Assessment, utcnow
 from app.reports.document import assessment_report_html, day
-from app.reports.pdf import PdfRenderer, ReportUnavailable
+from app.reports.pdf import ReportUnavailable
 from app.web.compare import (
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -25,19 +25,9 @@ from app.web.share import SHARED_PAGE_HEADERS, absolute_url
 router = APIRouter()
 
 
-def _renderer(request: Request) -> PdfRenderer:
-    """One renderer per app: its limiter caps PDF renderings across all requests (R34)."""
-    state = request.app.state
-    if getattr(state, "pdf_renderer", None) is None:
-        state.pdf_renderer = PdfRenderer(
-            state.settings.pdf_max_concurrency, state.settings.pdf_timeout_seconds
-        )
-    return state.pdf_renderer
-
-
 async def _pdf_response(request: Request, html: str, name: str) -> Response:
     try:
-        pdf = await _renderer(request).render(html)
+        pdf = await request.app.state.pdf_renderer.render(html)
     except ReportUnavailable:
         headers = {"Retry-After": "30", **SHARED_PAGE_HEADERS}
         if request.url.path.startswith("/api/"):

@@ -1,19 +1,23 @@
 """The PDF summary: what it says, how it looks, what it may fetch, how it is served."""
 
 import io
+import multiprocessing
 import socket
 import subprocess
-import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import anyio
 import pytest
 from pypdf import PdfReader
 
 from app.paths import resource_dir
 from app.reports.fetcher import StaticOnlyFetcher
-from app.reports.pdf import render_pdf
+from app.reports.pdf import PdfRenderer, render_pdf
 from app.web.answer_changes import answer_text, verdict_label
 from tests.conftest import ROOT
+from tests.share import renderers
 from tests.share.conftest import assert_shared_page_headers, share_assessment
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -212,7 +216,19 @@ def test_fetcher_serves_static_files_and_refuses_everything_else(tmp_path, no_ne
     assert "report.css" not in refused
 
 
-def test_user_text_with_markup_renders_as_text_and_fetches_nothing(client, session, monkeypatch, no_network):
+class InProcessRenderer:
+    """The route's own render_pdf, run in the test process so that spies and the network guard see it."""
+
+    async def render(self, html: str) -> bytes:
+        return render_pdf(html)
+
+    def close(self) -> None:
+        pass
+
+
+def test_user_text_with_markup_renders_as_text_and_fetches_nothing(client, app, session, monkeypatch,
+                                                                     no_network):
+    app.state.pdf_renderer = InProcessRenderer()
     asked = []
     original = StaticOnlyFetcher.fetch
 
@@ -232,26 +248,51 @@ def test_user_text_with_markup_renders_as_text_and_fetches_nothing(client, sessi
     assert '<img src="http://127.0.0.1:9/x.png">' in unwrapped
     assert "<script>alert(1)</script>" in unwrapped
     assert "root:" not in text
+    assert any(url.endswith("css/report.css") for url in asked), asked  # the route's fetcher was used
     assert all(Path(url.removeprefix("file://")).is_relative_to(resource_dir("static")) for url in asked), (
         asked
     )
     assert no_network == []
 
 
-def test_a_slow_rendering_answers_503_and_frees_the_request(client, shared, app, monkeypatch):
-    app.state.settings = app.state.settings.model_copy(update={"pdf_timeout_seconds": 0.3})
-    release, finished = threading.Event(), threading.Event()
+def test_a_stuck_rendering_is_stopped_with_503_while_the_app_keeps_answering(client, shared, app):
+    app.state.pdf_renderer = PdfRenderer(1, 1.0, render=renderers.stuck)
+    before = set(multiprocessing.active_children())
+    try:
+        started = time.monotonic()
+        slow = ThreadPoolExecutor(1).submit(client.get, f"/e/{shared.edit_token}/report.pdf")
+        workers = set()
+        while not slow.done():  # the app answers other requests while the rendering is stuck
+            assert client.get("/healthz").status_code == 200
+            workers |= set(multiprocessing.active_children()) - before
+            time.sleep(0.1)
+        response = slow.result()
+        assert response.status_code == 503 and response.headers["retry-after"]
+        assert "try again" in response.text
+        assert time.monotonic() - started < 1.0 + 5
+        # An abandoned thread would run on for two minutes; the worker process is gone.
+        assert workers and not any(worker.is_alive() for worker in workers)
+    finally:
+        app.state.pdf_renderer.close()
 
-    def stuck_render(html, fetcher=None):
-        release.wait(30)
-        finished.set()
-        return b""
 
-    monkeypatch.setattr("app.reports.pdf.render_pdf", stuck_render)
+def test_renderings_beyond_the_limit_wait_their_turn(tmp_path):
+    renderer = PdfRenderer(1, 30, render=renderers.logged)
+    log = tmp_path / "renderings.log"
+
+    async def three_at_once():
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(renderer.render, str(log))
+
+    try:
+        anyio.run(three_at_once)
+    finally:
+        renderer.close()
+    assert log.read_text().split() == ["start", "end"] * 3  # one at a time, never overlapping
+
+
+def test_a_real_report_renders_in_a_worker_process(client, shared, app):
     response = client.get(f"/e/{shared.edit_token}/report.pdf")
-    # The answer came while the rendering was still stuck: the request did not wait for it.
-    assert not finished.is_set()
-    release.set()
-    assert response.status_code == 503
-    assert response.headers["retry-after"]
-    assert "try again" in response.text
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert multiprocessing.active_children(), "no worker process rendered it"
