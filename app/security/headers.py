@@ -1,8 +1,8 @@
 """Security headers on every response: pages, fragments, API, static files, PDFs and errors (R10, R17).
 
 The middleware wraps the whole application, outside Starlette's last-resort error handler, so even a
-500 carries the headers. A route may set its own value for any of these (the share pages send
-`Referrer-Policy: no-referrer`); the middleware only fills in what is missing.
+500 carries the headers. A route may set its own value for any of these; the middleware only fills
+in what is missing.
 """
 
 import re
@@ -36,16 +36,17 @@ EVERY_RESPONSE = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
+    # No Referer anywhere (R10): most pages' URLs hold a secret link token. Same-origin posts are
+    # still recognised: the cross-origin guard reads Sec-Fetch-Site, which this does not touch.
+    "Referrer-Policy": "no-referrer",
     "Permissions-Policy": PERMISSIONS_POLICY,
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-# Paths whose URL holds a secret link token: the URL must not travel in a Referer header, sit in a
-# shared cache or be indexed (W3C TAG note on capability URLs).
+# Paths whose URL holds a secret link token: the page must not sit in a shared cache or be indexed
+# (W3C TAG note on capability URLs).
 TOKEN_PATH = re.compile(r"^/(e|v|w)/|^/api/v1/assessments/")
 TOKEN_PAGES = {
-    "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
 }
