@@ -1,4 +1,5 @@
-"""advisor serve | recommend | db upgrade | db backup: thin wrappers over the app's modules."""
+"""advisor serve | recommend | check --deploy | db upgrade | db backup: thin wrappers over the app's
+modules."""
 
 import argparse
 import json
@@ -26,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("file", help="answers JSON file (answers-v1), or - for standard input")
     rec.add_argument("--format", choices=("json", "text"), default="json")
 
+    check = commands.add_parser("check", help="check the settings")
+    check.add_argument("--deploy", action="store_true", required=True,
+                       help="refuse settings that are unsafe for a public deployment")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations up to the newest")
@@ -37,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "recommend":
         return _recommend(args)
+    if args.command == "check":
+        return _check_deploy()
     if args.db_command == "upgrade":
         return _db_upgrade()
     return _db_backup(args.path)
@@ -85,6 +92,18 @@ def _serve(args) -> int:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
+    return 0
+
+
+def _check_deploy() -> int:
+    from app.deploy_check import deploy_problems
+
+    problems = deploy_problems(_settings())
+    for problem in problems:
+        print(f"advisor: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print("No deployment problems found.")
     return 0
 
 

@@ -36,7 +36,3 @@ def hash_token(token: str) -> str:
 
 def looks_like_token(value: str) -> bool:
     return len(value) == TOKEN_LENGTH and all(c.isalnum() or c in "-_" for c in value)
-
-
-def same_token(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
