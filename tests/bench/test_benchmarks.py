@@ -36,9 +36,10 @@ def test_scale_benchmark_times_list_search_and_compare_at_each_size(tmp_path, ne
 
 
 def test_memory_benchmark_reads_the_workers_memory_after_mixed_requests(tmp_path):
-    rss, growth = bench_memory.measure(tmp_path, quick=True)
+    rss, growth, renderers = bench_memory.measure(tmp_path, quick=True)
     assert 20 < rss.value < 2000
     assert growth.unit == "%"
+    assert renderers.value > 20, "the PDFs in the mix are rendered by worker processes of the server"
 
 
 def test_scale_out_benchmark_reads_every_write_back_through_the_other_instance(tmp_path, needs_wrk,
