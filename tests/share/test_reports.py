@@ -285,8 +285,8 @@ def test_renderings_beyond_the_limit_wait_their_turn(tmp_path):
             for _ in range(3):
                 group.start_soon(renderer.render, str(log))
 
-    try:
-        anyio.run(three_at_once)
+    try:  # in a thread of its own: the session's Playwright browser may hold this thread's event loop
+        ThreadPoolExecutor(1).submit(anyio.run, three_at_once).result()
     finally:
         renderer.close()
     assert log.read_text().split() == ["start", "end"] * 3  # one at a time, never overlapping
