@@ -325,3 +325,30 @@ def test_managed_open_weight_tuning_fits_a_four_week_deadline(make_answers):
     assert recommend(make_answers(**ready, gpu_access="none")).verdict == FT
     # With its own GPUs the team's plan is its own training run, which does not fit in four weeks.
     assert recommend(make_answers(**ready, gpu_access="own")).verdict == PE
+
+
+def test_structured_output_is_for_schemas_not_for_a_voice(make_answers):
+    # Section 6: structured output is strict JSON or schema output.
+    voice = make_answers(task_type="generation", output_consistency_need="high", labeled_examples=40)
+    chat = make_answers(task_type="conversation", output_consistency_need="high", labeled_examples=40)
+    assert "structured_output" not in _technique_ids(voice) + _technique_ids(chat)
+    labels = make_answers(task_type="classification", labeled_examples=40)
+    assert "structured_output" in _technique_ids(labels)
+    template = make_answers(task_type="summarization", output_consistency_need="high", labeled_examples=40)
+    why = next(t.why for t in recommend(template).techniques if t.id == "structured_output")
+    assert why.startswith("If the fixed format is a structure")
+
+
+def test_low_quality_data_is_curated_before_more_is_collected(make_answers):
+    noisy = recommend(make_answers(labeled_examples=20000, data_quality="low",
+                                   output_consistency_need="high"))
+    assert noisy.verdict == PE
+    assert any(step.startswith("Curate a clean subset") for step in noisy.next_steps)
+    assert not any("Collect reviewed" in step for step in noisy.next_steps)
+
+
+def test_an_own_gpu_team_under_deadline_hears_of_the_managed_route(make_answers):
+    rushed = recommend(make_answers(output_consistency_need="high", labeled_examples=5000,
+                                    time_to_deploy_weeks=4, model_access="open_weights", gpu_access="own"))
+    assert rushed.verdict == PE
+    assert any("managed open-weight" in step for step in rushed.next_steps)
