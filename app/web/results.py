@@ -20,6 +20,7 @@ from app import assessments as store
 from app.access import EditableAssessment
 from app.advisor import ENGINE_VERSION, CostAssumptions, recommend
 from app.advisor.costs import load_prices, monthly_series
+from app.advisor.summary import verdict_summary
 from app.charts import cost_chart, money, score_chart
 from app.db import SessionDep
 from app.models import Assessment
@@ -151,6 +152,7 @@ class ResultView:
     """Everything a page showing one result needs beyond the stored recommendation itself."""
 
     verdict: str
+    summary: str  # one sentence naming the reasons that weighed in the verdict
     confidence_words: str
     confidence_percent: int
     score_chart: Markup
@@ -182,6 +184,7 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
     confidence = float(result["confidence"])
     return ResultView(
         verdict=verdict_label(result["verdict"]),
+        summary=verdict_summary(result),
         confidence_words=next(words for floor, words in CONFIDENCE_WORDS if confidence >= floor),
         confidence_percent=round(confidence * 100),
         score_chart=score_chart(result),

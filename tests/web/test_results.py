@@ -129,3 +129,13 @@ def test_the_cost_caption_names_retraining_when_it_kills_break_even(team, client
     caption = re.search(r"<figcaption>(.*?)</figcaption>", html[html.index('id="costs"'):], re.S).group(1)
     assert "Retraining 52 times a year costs" in caption
     assert "saving per request is too small" not in html
+
+
+def test_the_verdict_sentence_comes_from_the_reasons(team, client, session):
+    from app.advisor.summary import verdict_summary
+
+    token = team.complete()
+    html = client.get(f"/e/{token}/result").text
+    assert "the data, the need for consistency and the scale that make training pay off" not in html
+    summary = verdict_summary(stored(session).recommendation)
+    assert summary.replace("'", "&#39;") in html
