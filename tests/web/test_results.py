@@ -139,3 +139,11 @@ def test_the_verdict_sentence_comes_from_the_reasons(team, client, session):
     assert "the data, the need for consistency and the scale that make training pay off" not in html
     summary = verdict_summary(stored(session).recommendation)
     assert summary.replace("'", "&#39;") in html
+
+
+def test_assumed_volume_is_shown_above_the_cost_figures(team, client):
+    token = team.complete(monthly_requests="")
+    html = client.get(f"/e/{token}/result").text
+    headline = re.search(r'<p class="assumed-volume">(.*?)</p>', html, re.S)
+    assert headline and "10,000 requests a month (assumed, not answered yet)" in headline.group(1)
+    assert html.index('class="assumed-volume"') < html.index('class="grid cost-figures"')
