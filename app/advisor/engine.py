@@ -12,6 +12,7 @@ from app.advisor.rules import (
     PILOT_EXAMPLES,
     READS,
     RULES_BY_QUESTION,
+    SOLID_EXAMPLES,
     Gate,
     Rule,
     derive,
@@ -22,6 +23,9 @@ from app.advisor.rules import (
 FT_MARGIN = 3
 # 5.1 G1: with 50-99 good examples, fine-tune only when the other signals are strong: twice the margin.
 PILOT_MARGIN = 6
+# 5.1 G1: 100-999 good examples make tuning "feasible" for narrow tasks, 1,000+ "strong": one point more
+# than the plain margin, so a single strong signal on a few hundred examples is not yet a clear case.
+FEASIBLE_MARGIN = 4
 
 # 5.5 step 3 / 5.1 G4 / 5.4 R3: fine-tuning justified, but part of the job needs prompts -> hybrid.
 HYBRID_TRIGGERS = (
@@ -97,10 +101,18 @@ def evaluate_change(base: Evaluation, answers: dict, changed: str, assumptions: 
     return _decide(facts, fired, totals)
 
 
+def _required_margin(eff10: int) -> int:
+    """The lead fine-tuning needs, by the G1 band of the effective example count (in tenths)."""
+    if FEW_EXAMPLES * 10 <= eff10 < PILOT_EXAMPLES * 10:
+        return PILOT_MARGIN
+    if PILOT_EXAMPLES * 10 <= eff10 < SOLID_EXAMPLES * 10:
+        return FEASIBLE_MARGIN
+    return FT_MARGIN
+
+
 def _decide(facts: dict, fired: dict[str, Rule | None], totals: dict[str, float]) -> Evaluation:
     gates = tuple(gate for gate in GATES if gate.when(facts))
-    in_pilot_band = FEW_EXAMPLES * 10 <= facts["_eff10"] < PILOT_EXAMPLES * 10
-    required = PILOT_MARGIN if in_pilot_band else FT_MARGIN
+    required = _required_margin(facts["_eff10"])
     fine_tuning_wins = not gates and totals[FT] - totals[PE] >= required
     hybrid_because = ()
     if fine_tuning_wins:

@@ -10,7 +10,7 @@ from app.advisor.steps import next_steps, revisit_in_weeks
 from app.advisor.techniques import techniques
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
 
-ENGINE_VERSION = "1.2.0"  # bump whenever a rule, weight, threshold or price changes a result
+ENGINE_VERSION = "1.3.0"  # bump whenever a rule, weight, threshold or price changes a result
 MAX_OPEN_QUESTIONS = 6
 TOTAL_IMPORTANCE = sum(IMPORTANCE.values())
 
@@ -53,7 +53,7 @@ def _reasons(ev: Evaluation, answers: dict) -> list[dict]:
     reasons = []
     for question, rule in ev.fired.items():
         if rule is None:
-            favours, weight, text = PE, 0.0, neutral_text(question, answers[question])
+            favours, weight, text = PE, 0.0, neutral_text(question, answers[question], ev.facts)
         else:
             favours, weight, text = rule.favours, float(rule.weight), rule.text
         reasons.append({"question": question, "answer": answers[question], "favours": favours,

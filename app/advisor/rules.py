@@ -93,6 +93,10 @@ def _no_tuning_route(f: dict) -> bool:
     return f.get("model_access") == "open_weights" and f.get("ml_expertise") == "none"
 
 
+def _usable_quality(f: dict) -> bool:
+    return f.get("data_quality") != "low"
+
+
 def _is(question: str, *values) -> Callable[[dict], bool]:
     return lambda f: f.get(question) in values
 
@@ -130,13 +134,16 @@ RULES: tuple[Rule, ...] = (
          "The domain's language is specialised and a general model does not fully know it: supervised "
          "tuning helps most when the task's language differs from general text.",
          "5.2 F3; Google supervised tuning page"),
+    # 5.2 F3: "if the gap is facts, see R1 instead": when answers need fresh or private facts, a domain the
+    # model knows (or a medium one it does not) points to retrieval, not to tuning.
     Rule("F3-weak", "domain_specificity",
-         lambda f: f.get("domain_specificity") == "high"
-         or (f.get("domain_specificity") == "medium" and f.get("knowledge_in_base_model") == "no"),
+         lambda f: f.get("needs_fresh_or_private_knowledge") is not True
+         and (f.get("domain_specificity") == "high"
+              or (f.get("domain_specificity") == "medium" and f.get("knowledge_in_base_model") == "no")),
          FT, 1,
          "Specialised vocabulary or reasoning: prompts with definitions and examples may get there, "
          "tuning teaches it more reliably.",
-         "5.2 F3; seeds on jargon"),
+         "5.2 F3 (not for a facts gap: 5.4 R1); seeds on jargon"),
     Rule("P-dom", "domain_specificity", _is("domain_specificity", "low"), PE, 1,
          "Everyday language: a general model already handles it when the task is clearly stated.",
          "5.3 P3; Google"),
@@ -155,10 +162,13 @@ RULES: tuple[Rule, ...] = (
          "{good_examples} is enough for a small tuning pilot (OpenAI) but below the 100 that "
          "Google and AWS ask for: lean on prompting unless other needs are strong.",
          "5.1 G1"),
-    Rule("F7-many", "labeled_examples", lambda f: has_at_least(f, MANY_EXAMPLES), FT, 2,
+    # 5.2 F7 is "plentiful and high quality ... within G1": low-quality data is no ground for tuning, however
+    # many examples the quality factor leaves (G1-quality rules tuning out instead).
+    Rule("F7-many", "labeled_examples", lambda f: has_at_least(f, MANY_EXAMPLES) and _usable_quality(f),
+         FT, 2,
          "{good_examples}: plenty for parameter-efficient tuning, even full fine-tuning.",
          "5.2 F7; Azure: hundreds to thousands"),
-    Rule("F7", "labeled_examples", lambda f: has_at_least(f, SOLID_EXAMPLES), FT, 1,
+    Rule("F7", "labeled_examples", lambda f: has_at_least(f, SOLID_EXAMPLES) and _usable_quality(f), FT, 1,
          "{good_examples}: solid ground for tuning (LIMA taught style with 1,000 curated pairs).",
          "5.2 F7; LIMA; Azure"),
     Rule("G1-quality", "data_quality", _is("data_quality", "low"), PE, 2,
@@ -204,12 +214,14 @@ RULES: tuple[Rule, ...] = (
          "At {monthly_requests:,} requests a month the few-shot examples add up to about {overhead} "
          "tokens: enough that a shorter prompt starts to pay.",
          "5.2 F5; 4.5"),
+    # 5.3 P5 suggests +1 next to P1's +2; with P1 folded into the margin (engine.FT_MARGIN) a weight of 1
+    # let low-volume format cases pass the margin that the full 5.5 count keeps on the prompting side.
     Rule("P5", "monthly_requests",
          lambda f: f.get("monthly_requests") is not None and f["monthly_requests"] < LOW_VOLUME_REQUESTS,
-         PE, 1,
+         PE, 2,
          "{monthly_requests:,} requests a month is low volume: per-token savings from tuning stay small "
-         "next to its fixed costs.",
-         "5.3 P5; 4.5"),
+         "next to the fixed cost of preparing data, training and evaluating.",
+         "5.3 P5; 4.5: cost alone rarely justifies tuning below ~1e9 overhead tokens"),
     Rule("F-long", "avg_prompt_tokens_without_examples",
          lambda f: (f.get("avg_prompt_tokens_without_examples") or 0) >= LONG_PROMPT_TOKENS, FT, 1,
          "Prompts of {avg_prompt_tokens_without_examples:,} tokens before any example: long instructions "
@@ -233,10 +245,6 @@ RULES: tuple[Rule, ...] = (
          "Many tasks from one model: a general model steered by prompts stays versatile, while narrow "
          "tuning risks forgetting the rest.",
          "5.2 F2; seeds 001/002; Luo (forgetting)"),
-    Rule("R4", "needs_fresh_or_private_knowledge", _is("needs_fresh_or_private_knowledge", True), PE, 1,
-         "Answers need facts that change or live in private documents: retrieval supplies them; tuning "
-         "cannot keep facts current and tuning new facts in raises hallucination.",
-         "5.4 R1/R4; OpenAI, Azure, Ovadia, Gekhman"),
     Rule("G3", "model_access", _no_tuning_route, PE, 2,
          "Only open-weight models and no machine-learning skills: without those skills only hosted tuning "
          "of API models is realistic, so tuning must wait until someone can prepare, run and evaluate "
@@ -267,8 +275,11 @@ NEUTRAL: dict[str, str | dict] = {
                             "good enough.",
     "output_consistency_need": "A moderate format need: examples in the prompt and structured output usually "
                                "get there.",
-    "domain_specificity": "A moderately specialised domain: definitions and context in the prompt come "
-                          "first.",
+    "domain_specificity": {
+        "medium": "A moderately specialised domain: definitions and context in the prompt come first.",
+        "high": "Specialised language, but what the answers need from outside the model is facts, which "
+                "retrieval supplies; tuning would only be for the language itself.",
+    },
     "knowledge_in_base_model": {
         "partly": "The model only partly knows the task: if the gap is facts, retrieval fills it; if it is "
                   "skills or language, tuning can.",
@@ -309,14 +320,27 @@ NEUTRAL: dict[str, str | dict] = {
                 "removes a cost of tuning, not a reason for it.",
     },
     "use_case_breadth": "The breadth of use shapes how much per-request steering the model needs.",
-    "needs_fresh_or_private_knowledge": "No fresh or private facts needed: the model's own knowledge and "
-                                        "the prompt suffice.",
+    # 5.4: facts decide retrieval (R1), not prompting against tuning: with weak tuning evidence gate R2 keeps
+    # the verdict on prompts; with tuning justified for behaviour the verdict is a hybrid (R3, 5.5 step 3).
+    "needs_fresh_or_private_knowledge": {
+        True: "Answers need facts that change or live in private documents: retrieval supplies them, "
+              "whichever approach shapes the behaviour; tuning cannot keep facts current, and tuning new "
+              "facts in raises hallucination.",
+        False: "No fresh or private facts needed: the model's own knowledge and the prompt suffice.",
+    },
     "model_access": "Model access ({model_access}) decides which tuning route is open, not whether to tune.",
 }
 
 
-def neutral_text(question: str, answer) -> str:
+# The example count's sentence when the examples are rated low quality (5.1 G1: curate a clean subset first).
+LOW_QUALITY_EXAMPLES = ("{labeled_examples:,} examples of low quality: as they stand, their quality rules "
+                        "tuning out; a curated, clean subset is what would count.")
+
+
+def neutral_text(question: str, answer, facts: dict | None = None) -> str:
     """The weight-0 sentence for an answer no evidence row matched."""
+    if question == "labeled_examples" and facts and facts.get("data_quality") == "low":
+        return LOW_QUALITY_EXAMPLES
     text = NEUTRAL[question]
     return text[answer] if isinstance(text, dict) else text
 
@@ -374,11 +398,16 @@ GATES: tuple[Gate, ...] = (
          "Under three weeks to go live: no time for a tuning cycle.", "5.1 G2"),
     Gate("G2-data", "time_to_deploy_weeks", lambda f: _mid_deadline(f) and not _data_ready(f), True,
          "Three to five weeks to go live and the data is not ready for tuning.", "5.1 G2"),
+    # 5.1 G2 allows tuning in 3-5 weeks only on a hosted service. For open-weight-only teams a managed
+    # open-weight service (Together, Fireworks) is that hosted route (5.1 G3 "treat as cloud"; section 6 lists
+    # it under hosted_fine_tuning), and it is the route `techniques` plans when the team has no GPUs. With its
+    # own or rented GPUs the plan is the team's own training run, which does not fit.
     Gate("G2-hosted", "time_to_deploy_weeks", lambda f: f.get("model_access") == "open_weights"
-         and _mid_deadline(f), True,
-         "Three to five weeks to go live and no hosted tuning service for open-weight-only teams: no time "
-         "to set up, run and evaluate your own training.",
-         "5.1 G2: 3-5 weeks, FT only if hosted FT is available"),
+         and f.get("gpu_access") in ("own", "cloud") and _mid_deadline(f), True,
+         "Three to five weeks to go live, and tuning would be your own training run on open weights: no "
+         "time to set it up, run and evaluate it. A managed open-weight tuning service (Together, "
+         "Fireworks) could fit the deadline if the data may go there.",
+         "5.1 G2: 3-5 weeks, FT only if hosted FT is available; 5.1 G3 and 6: managed open-weight services"),
     Gate("G3", "model_access", _no_tuning_route, True,
          "Open-weight models only and no ML skills: no hosted tuning route, and no skills to run your own.",
          "5.1 G3"),
@@ -392,10 +421,11 @@ GATES: tuple[Gate, ...] = (
 
 # The answers each question's rows read besides its own (checked by a test against full re-evaluation).
 USE_CASE_FIELDS = frozenset({"output_consistency_need", "domain_specificity", "knowledge_in_base_model",
-                             "accuracy_criticality", "latency_sensitive"}) | VOLUME_FIELDS
+                             "accuracy_criticality", "latency_sensitive",
+                             "needs_fresh_or_private_knowledge"}) | VOLUME_FIELDS
 READS = {
     "output_consistency_need": USE_CASE_FIELDS - {"output_consistency_need"},
-    "domain_specificity": {"knowledge_in_base_model"},
+    "domain_specificity": {"knowledge_in_base_model", "needs_fresh_or_private_knowledge"},
     "labeled_examples": DATA_FIELDS,
     "data_quality": {"labeled_examples"},
     "monthly_requests": VOLUME_FIELDS,

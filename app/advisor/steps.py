@@ -32,7 +32,14 @@ def _prompting_steps(ev: Evaluation) -> list[str]:
 
 def _tuning_later(ev: Evaluation) -> str:
     ids = {gate.id for gate in ev.gates}
-    if ids & {"G1-unknown", "G1-few", "G1-quality"} or not ev.facts.get("labeled_examples"):
+    if "G1-quality" in ids:
+        # 5.1 G1: low-quality data is not fixed by collecting more of it; curate a clean subset first.
+        more = ("" if (ev.facts.get("labeled_examples") or 0) >= PILOT_EXAMPLES
+                else ", collect more reviewed pairs from real use")
+        return ("Curate a clean subset of your examples first: review them, fix or drop wrong, off-topic and "
+                f"duplicate ones, and balance the labels (Azure; OpenAI best practices){more}; with "
+                f"{PILOT_EXAMPLES}+ clean ones, test a tuning pilot against the prompt baseline.")
+    if ids & {"G1-unknown", "G1-few"} or not ev.facts.get("labeled_examples"):
         return (f"Collect reviewed input/output pairs from real use; with {PILOT_EXAMPLES}+ good ones, "
                 "test a tuning pilot against the prompt baseline.")
     if "G3" in ids:
@@ -48,6 +55,10 @@ def _tuning_later(ev: Evaluation) -> str:
     if "G0" in ids:
         return ("Tune only for a concrete shortfall: if the evaluation shows prompting failing on format, "
                 "edge cases, latency or cost, test a tuning pilot with your examples against the baseline.")
+    if "G2-hosted" in ids and not ids & {"G2", "G2-data"}:
+        return ("After launch, run a LoRA pilot on your GPUs against the prompt baseline; a managed "
+                "open-weight tuning service (Together, Fireworks) could fit even before launch if the data "
+                "may go there.")
     if ids & DEADLINE_GATES:
         return "After launch, prepare the data and run a tuning pilot against the prompt baseline."
     return "If prompting plateaus below your target on the evaluation set, run a small tuning pilot."

@@ -20,6 +20,10 @@ GENERATIVE_TASKS = ("conversation", "generation", "summarization", "question_ans
 # Section 6: chain-of-thought is for multi-step reasoning, math and analysis; skip it where the job is a
 # lookup, a label, a rewrite or a summary, however costly errors are.
 NO_REASONING_TASKS = ("classification", "extraction", "translation", "summarization", "generation")
+# Section 6: structured output means strict JSON or schema output. Labels and fields are that by nature; copy,
+# chat, translations, code and worked solutions are free text whose consistency is a style, not a schema.
+SCHEMA_TASKS = ("classification", "extraction")
+FREE_TEXT_TASKS = ("generation", "conversation", "translation", "code", "reasoning")
 
 
 def _prompting(f: dict, tuned: bool) -> list[tuple[str, str]]:
@@ -44,12 +48,24 @@ def _prompting(f: dict, tuned: bool) -> list[tuple[str, str]]:
             f.get("accuracy_criticality") == "high" and f.get("task_type") not in NO_REASONING_TASKS):
         chosen.append(("chain_of_thought", "Ask for step-by-step reasoning before the answer: it lifts "
                        "multi-step and analytical work (Wei et al. 2022); skip it for simple lookups."))
-    if f.get("task_type") in ("classification", "extraction") or f.get("output_consistency_need") == "high":
-        caveat = (" Google warns not to combine schema-constrained decoding with a tuned Gemini model: "
-                  "there the tuning teaches the structure." if tuned else "")
-        chosen.append(("structured_output", "Fix the output to a JSON schema with the provider's native "
-                       "structured-output mode before anything else (OpenAI, Azure)." + caveat))
+    structured = _structured_output(f, tuned)
+    if structured:
+        chosen.append(("structured_output", structured))
     return chosen
+
+
+def _structured_output(f: dict, tuned: bool) -> str | None:
+    """Section 6: structured output is for strict JSON or schema output, not for a style or tone."""
+    caveat = (" Google warns not to combine schema-constrained decoding with a tuned Gemini model: there the "
+              "tuning teaches the structure." if tuned else "")
+    if f.get("task_type") in SCHEMA_TASKS:
+        return ("Fix the output to a JSON schema (labels or fields) with the provider's native "
+                "structured-output mode before anything else (OpenAI, Azure)." + caveat)
+    if f.get("output_consistency_need") == "high" and f.get("task_type") not in FREE_TEXT_TASKS:
+        return ("If the fixed format is a structure (a template of fields, or JSON), enforce it with the "
+                "provider's native structured-output mode before anything else (OpenAI, Azure); a style or "
+                "tone is taught with examples instead." + caveat)
+    return None
 
 
 def _hosted_only(f: dict) -> bool:

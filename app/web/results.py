@@ -5,9 +5,11 @@ with other assumptions (a plain GET form on the same page): the costs are recomp
 nothing is saved.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from fastapi import APIRouter, Request
 from markupsafe import Markup
@@ -18,6 +20,7 @@ from app import assessments as store
 from app.access import EditableAssessment
 from app.advisor import ENGINE_VERSION, CostAssumptions, recommend
 from app.advisor.costs import load_prices, monthly_series
+from app.advisor.summary import verdict_summary
 from app.charts import cost_chart, money, score_chart
 from app.db import SessionDep
 from app.models import Assessment
@@ -33,8 +36,14 @@ NUMBER_ASSUMPTIONS = {
     "tokens_per_example": ("Tokens per example", "length of one example in the prompt"),
     "epochs": ("Training epochs", "passes over the training data"),
     "training_examples": ("Training examples", "empty: your answer about labelled examples"),
-    "retrains_per_year": ("Retrains a year", "empty: from how often requirements change"),
+    "retrains_per_year": ("Retrains a year", "empty: from how often requirements change (4 if not answered)"),
+    # domain.md 4.1: data work is usually the largest real cost and should be the user's to set.
+    "data_preparation_cost": ("Data preparation, once (USD)",
+                              "collecting and reviewing examples, the evaluation set, engineering time"),
+    "data_work_per_retrain": ("Data work per retrain (USD)", "refreshing examples and re-evaluating"),
 }
+# A whole number as people type it: an optional sign, digits, and commas or spaces between thousands.
+WHOLE_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[, ]?\d{3})*|[+-]?\d+")
 # Techniques that train a model: the first of them in the result gets the training-record example.
 TUNING = {"hosted_fine_tuning", "lora", "qlora", "full_fine_tuning", "instruction_tuning"}
 CONFIDENCE_WORDS = ((0.75, "high"), (0.5, "moderate"), (0.0, "low"))
@@ -88,10 +97,10 @@ def read_assumptions(params: Mapping[str, str]) -> AssumptionsForm:
         form.values[name] = text
         if text == "":
             continue
-        if not text.isdigit():
-            form.errors[name] = "Enter a whole number, for example 3."
+        if not WHOLE_NUMBER.fullmatch(text):
+            form.errors[name] = _range_message(name)
             continue
-        chosen[name] = int(text)
+        chosen[name] = int(text.replace(",", "").replace(" ", ""))
     form.assumptions = _validated(chosen, form.errors, defaults)
     return form
 
@@ -112,18 +121,27 @@ def _validated(chosen: dict, errors: dict[str, str], defaults: CostAssumptions) 
             bad = {str(problem["loc"][0]) for problem in error.errors() if problem.get("loc")}
             if not bad & set(chosen):
                 return defaults
-            for name in bad & set(chosen):
+            for name in [name for name in CostAssumptions.model_fields if name in bad & set(chosen)]:
                 errors[name] = _range_message(name)
                 chosen.pop(name)
 
 
 def _range_message(name: str) -> str:
-    limits = CostAssumptions.model_fields[name].metadata
-    low = next((getattr(m, "ge", None) for m in limits if getattr(m, "ge", None) is not None), None)
-    high = next((getattr(m, "le", None) for m in limits if getattr(m, "le", None) is not None), None)
-    if low is not None and high is not None:
-        return f"Enter a whole number from {low:,} to {high:,}."
-    return "Choose one of the listed models."
+    """What a field accepts, from the model's own limits (optional fields included)."""
+    schema = _assumption_schema()[name]
+    variants = schema.get("anyOf", [schema])
+    number = next((v for v in variants if v.get("type") == "integer"), None)
+    if number is None:
+        return "Choose one of the listed models."
+    message = f"Enter a whole number from {number['minimum']:,} to {number['maximum']:,}"
+    if any(v.get("type") == "null" for v in variants):
+        message += ", or leave it empty"
+    return message + "."
+
+
+@cache
+def _assumption_schema() -> dict[str, dict]:
+    return CostAssumptions.model_json_schema()["properties"]
 
 
 # --- the view of one result ----------------------------------------------------------------
@@ -134,6 +152,7 @@ class ResultView:
     """Everything a page showing one result needs beyond the stored recommendation itself."""
 
     verdict: str
+    summary: str  # one sentence naming the reasons that weighed in the verdict
     confidence_words: str
     confidence_percent: int
     score_chart: Markup
@@ -165,6 +184,7 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
     confidence = float(result["confidence"])
     return ResultView(
         verdict=verdict_label(result["verdict"]),
+        summary=verdict_summary(result),
         confidence_words=next(words for floor, words in CONFIDENCE_WORDS if confidence >= floor),
         confidence_percent=round(confidence * 100),
         score_chart=score_chart(result),

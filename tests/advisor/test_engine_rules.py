@@ -269,3 +269,86 @@ def test_examples_and_a_narrow_task_alone_are_no_use_case_for_tuning(make_answer
     assert {"question": "output_consistency_need", "answer": "high", "verdict": FT} in [
         f.model_dump() for f in plenty.flips]
     assert recommend(make_answers(labeled_examples=10000, accuracy_criticality="high")).verdict == FT
+
+
+def test_facts_add_retrieval_but_do_not_count_against_tuning(make_answers):
+    # 5.4 R3 / 5.5 step 3: tuning justified for behaviour plus private facts is a hybrid with retrieval.
+    tuned = dict(output_consistency_need="high", labeled_examples=5000)
+    plain = recommend(make_answers(**tuned))
+    facts = recommend(make_answers(**tuned, needs_fresh_or_private_knowledge=True))
+    assert facts.verdict == HY and facts.add_retrieval
+    assert facts.scores == plain.scores
+    reason = _reason(make_answers(**tuned, needs_fresh_or_private_knowledge=True),
+                     "needs_fresh_or_private_knowledge")
+    assert reason.weight == 0 and "retrieval" in reason.text
+    assert {"question": "needs_fresh_or_private_knowledge", "answer": True, "verdict": PE} not in [
+        f.model_dump() for f in plain.flips]
+
+
+def test_a_few_hundred_examples_need_one_point_more(make_answers):
+    # 5.1 G1: 100-999 effective examples make tuning feasible, 1,000+ strong.
+    early = {"task_type": "extraction", "output_consistency_need": "high", "labeled_examples": 150}
+    assert recommend(early).verdict == PE
+    assert recommend({**early, "labeled_examples": 1500}).verdict == FT
+    assert recommend({**early, "use_case_breadth": "narrow"}).verdict == FT  # F1 + F2: a lead of 4
+
+
+def test_low_volume_weighs_against_a_format_case(make_answers):
+    memos = make_answers(task_type="generation", output_consistency_need="high",
+                         knowledge_in_base_model="yes", labeled_examples=1200, monthly_requests=2000,
+                         model_access="api_only", gpu_access="none")
+    assert _reason(memos, "monthly_requests").weight == 2
+    assert recommend(memos).verdict == PE
+    assert recommend({**memos, "monthly_requests": 50000}).verdict == FT
+
+
+def test_a_facts_gap_is_no_evidence_of_specialised_language(make_answers):
+    facts = make_answers(domain_specificity="medium", knowledge_in_base_model="no",
+                         needs_fresh_or_private_knowledge=True)
+    assert _reason(facts, "domain_specificity").weight == 0
+    assert _reason({**facts, "needs_fresh_or_private_knowledge": False}, "domain_specificity").weight == 1
+    known = make_answers(domain_specificity="high", knowledge_in_base_model="yes",
+                         needs_fresh_or_private_knowledge=True)
+    assert "retrieval" in _reason(known, "domain_specificity").text
+
+
+def test_low_quality_examples_are_never_praised(make_answers):
+    noisy = make_answers(labeled_examples=20000, data_quality="low", output_consistency_need="high")
+    reason = _reason(noisy, "labeled_examples")
+    assert reason.weight == 0 and "solid ground" not in reason.text and "low quality" in reason.text
+
+
+def test_managed_open_weight_tuning_fits_a_four_week_deadline(make_answers):
+    # 5.1 G2 needs a hosted route in 3-5 weeks; 5.1 G3 and section 6 count managed open-weight services.
+    ready = dict(output_consistency_need="high", labeled_examples=5000, time_to_deploy_weeks=4,
+                 model_access="open_weights")
+    assert recommend(make_answers(**ready, gpu_access="none")).verdict == FT
+    # With its own GPUs the team's plan is its own training run, which does not fit in four weeks.
+    assert recommend(make_answers(**ready, gpu_access="own")).verdict == PE
+
+
+def test_structured_output_is_for_schemas_not_for_a_voice(make_answers):
+    # Section 6: structured output is strict JSON or schema output.
+    voice = make_answers(task_type="generation", output_consistency_need="high", labeled_examples=40)
+    chat = make_answers(task_type="conversation", output_consistency_need="high", labeled_examples=40)
+    assert "structured_output" not in _technique_ids(voice) + _technique_ids(chat)
+    labels = make_answers(task_type="classification", labeled_examples=40)
+    assert "structured_output" in _technique_ids(labels)
+    template = make_answers(task_type="summarization", output_consistency_need="high", labeled_examples=40)
+    why = next(t.why for t in recommend(template).techniques if t.id == "structured_output")
+    assert why.startswith("If the fixed format is a structure")
+
+
+def test_low_quality_data_is_curated_before_more_is_collected(make_answers):
+    noisy = recommend(make_answers(labeled_examples=20000, data_quality="low",
+                                   output_consistency_need="high"))
+    assert noisy.verdict == PE
+    assert any(step.startswith("Curate a clean subset") for step in noisy.next_steps)
+    assert not any("Collect reviewed" in step for step in noisy.next_steps)
+
+
+def test_an_own_gpu_team_under_deadline_hears_of_the_managed_route(make_answers):
+    rushed = recommend(make_answers(output_consistency_need="high", labeled_examples=5000,
+                                    time_to_deploy_weeks=4, model_access="open_weights", gpu_access="own"))
+    assert rushed.verdict == PE
+    assert any("managed open-weight" in step for step in rushed.next_steps)

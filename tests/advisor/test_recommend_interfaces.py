@@ -81,3 +81,20 @@ def test_openapi_documents_valid_examples(client):
     for example in examples.values():
         Answers.model_validate(example["value"])
     assert "422" in operation["responses"]
+
+
+def test_the_verdict_summary_names_only_the_reasons_that_weighed(make_answers):
+    from app.advisor.summary import verdict_summary
+
+    # A strict format at volume, but modest volume savings: the summary must not claim scale or data.
+    tuned = recommend(make_answers(output_consistency_need="high", domain_specificity="high",
+                                   labeled_examples=300, monthly_requests=30000))
+    assert tuned.verdict == "fine_tuning"
+    text = verdict_summary(tuned)
+    assert "a strict format, style or tone" in text and "specialised language" in text
+    assert "volume" not in text and "plenty of good examples" not in text
+    assert verdict_summary(tuned.model_dump(mode="json")) == text  # stored results are plain dicts
+    rushed = recommend(make_answers(output_consistency_need="high", labeled_examples=5000,
+                                    time_to_deploy_weeks=2))
+    assert "a deadline too close for a tuning cycle" in verdict_summary(rushed)
+    assert "do not yet make a clear case" in verdict_summary(recommend({}))

@@ -99,3 +99,51 @@ def test_the_result_escapes_the_name(team, client):
 
 def test_unknown_edit_token_is_404(client):
     assert client.get("/e/" + "B" * 43 + "/result").status_code == 404
+
+
+def test_out_of_range_values_are_named_as_not_used(team, client):
+    token = team.complete()
+    bad = {"costs": "1", "examples_in_prompt": "2000000", "retrains_per_year": "-3", "epochs": "2"}
+    response = client.get(f"/e/{token}/result", params=bad)
+    assert response.status_code == 422
+    html = response.text
+    assert "These costs use the assumptions you set below" not in html
+    assert re.search(r"Not used, because[^<]*Examples in each prompt, Retrains a year", html)
+    assert "Enter a whole number from 0 to 1,000." in html
+    assert "Enter a whole number from 0 to 365, or leave it empty." in html  # not "for example 3"
+    assert "x 2 epochs" in html  # the good value is still used
+
+
+def test_data_preparation_cost_can_be_set_in_the_form(team, client):
+    token = team.complete()
+    html = client.get(f"/e/{token}/result").text
+    assert 'name="data_preparation_cost" value="5000"' in html
+    response = client.get(f"/e/{token}/result", params={"costs": "1", "data_preparation_cost": "20,000"})
+    assert response.status_code == 200
+    assert "Data preparation and engineering: $20,000 once" in response.text
+
+
+def test_the_cost_caption_names_retraining_when_it_kills_break_even(team, client):
+    token = team.complete(requirements_change_frequency="weekly")
+    html = client.get(f"/e/{token}/result").text
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html[html.index('id="costs"'):], re.S).group(1)
+    assert "Retraining 52 times a year costs" in caption
+    assert "saving per request is too small" not in html
+
+
+def test_the_verdict_sentence_comes_from_the_reasons(team, client, session):
+    from app.advisor.summary import verdict_summary
+
+    token = team.complete()
+    html = client.get(f"/e/{token}/result").text
+    assert "the data, the need for consistency and the scale that make training pay off" not in html
+    summary = verdict_summary(stored(session).recommendation)
+    assert summary.replace("'", "&#39;") in html
+
+
+def test_assumed_volume_is_shown_above_the_cost_figures(team, client):
+    token = team.complete(monthly_requests="")
+    html = client.get(f"/e/{token}/result").text
+    headline = re.search(r'<p class="assumed-volume">(.*?)</p>', html, re.S)
+    assert headline and "10,000 requests a month (assumed, not answered yet)" in headline.group(1)
+    assert html.index('class="assumed-volume"') < html.index('class="grid cost-figures"')
