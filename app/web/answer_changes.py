@@ -28,8 +28,12 @@ class Change:
     note_after: str = ""
 
 
-def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_notes: dict) -> list[Change]:
-    """The questions whose answer or note differs, in questionnaire order."""
+def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_notes: dict, *,
+                   status: str | None = None) -> list[Change]:
+    """The questions whose answer or note differs, in questionnaire order.
+
+    `status` is the assessment's: a missing answer on a step the team went past reads "Not sure yet".
+    """
     ordered = question_ids()
     asked = set(ordered)
     extra = sorted((set(old_answers) | set(new_answers) | set(old_notes) | set(new_notes)) - asked)
@@ -40,8 +44,8 @@ def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_no
         changes.append(Change(
             question_id=qid,
             label=question_label(qid),
-            before=answer_text(qid, old_answers.get(qid)),
-            after=answer_text(qid, new_answers.get(qid)),
+            before=answer_text(qid, old_answers.get(qid), answers=old_answers, status=status),
+            after=answer_text(qid, new_answers.get(qid), answers=new_answers, status=status),
             note_before=old_notes.get(qid, ""),
             note_after=new_notes.get(qid, ""),
         ))
