@@ -28,12 +28,9 @@ class Change:
     note_after: str = ""
 
 
-def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_notes: dict, *,
-                   status: str | None = None) -> list[Change]:
-    """The questions whose answer or note differs, in questionnaire order.
-
-    `status` is the assessment's: a missing answer on a step the team went past reads "Not sure yet".
-    """
+def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_notes: dict) -> list[Change]:
+    """The questions whose answer or note differs, in questionnaire order; a missing answer the other
+    answers ruled out reads "Not asked"."""
     ordered = question_ids()
     asked = set(ordered)
     extra = sorted((set(old_answers) | set(new_answers) | set(old_notes) | set(new_notes)) - asked)
@@ -44,8 +41,8 @@ def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_no
         changes.append(Change(
             question_id=qid,
             label=question_label(qid),
-            before=answer_text(qid, old_answers.get(qid), answers=old_answers, status=status),
-            after=answer_text(qid, new_answers.get(qid), answers=new_answers, status=status),
+            before=answer_text(qid, old_answers.get(qid), answers=old_answers),
+            after=answer_text(qid, new_answers.get(qid), answers=new_answers),
             note_before=old_notes.get(qid, ""),
             note_after=new_notes.get(qid, ""),
         ))

@@ -109,16 +109,19 @@ class HistoryEntry:
         return next((moved for moved in self.movement if moved.label == "Verdict" and moved.changed), None)
 
 
-def history_entries(revisions: list[Revision], *, status: str | None = None) -> list[HistoryEntry]:
-    """Newest first, each with what changed since the revision before it (`status`: the assessment's)."""
+def history_entries(revisions: list[Revision]) -> list[HistoryEntry]:
+    """Newest first, each with what changed since the revision before it.
+
+    A revision does not record how far the team had got, so an empty answer in it reads "Not answered"
+    (or "Not asked"), never "Not sure yet": the step may not have been reached then.
+    """
     entries = []
     for index, revision in enumerate(revisions):
         previous = revisions[index + 1] if index + 1 < len(revisions) else None
         if previous is None:
             entries.append(HistoryEntry(revision, [], [], first=True))
             continue
-        changes = answer_changes(previous.answers, revision.answers, previous.notes, revision.notes,
-                                 status=status)
+        changes = answer_changes(previous.answers, revision.answers, previous.notes, revision.notes)
         movement = result_movement(previous.recommendation, revision.recommendation)
         entries.append(HistoryEntry(revision, changes, movement, first=False))
     return entries
@@ -140,7 +143,7 @@ def rules_note(assessment) -> dict | None:
 @router.get("/e/{edit_token}/history", name="assessment_history")
 def history(request: Request, access: EditableAssessment, session: SessionDep, reevaluated: str = ""):
     assessment = access.assessment
-    entries = history_entries(store.revisions_of(assessment, session=session), status=assessment.status)
+    entries = history_entries(store.revisions_of(assessment, session=session))
     workspace_path = workspace_link(request, assessment, session=session)
     just_reevaluated = next(
         (e for e in entries if str(e.revision.number) == reevaluated and e.rules_changed), None)
@@ -179,8 +182,7 @@ def revision_page(request: Request, access: EditableAssessment, session: Session
         "revision": revision,
         "answers": [
             (question_label(qid),
-             answer_text(qid, revision.answers.get(qid), answers=revision.answers,
-                         status=access.assessment.status),
+             answer_text(qid, revision.answers.get(qid), answers=revision.answers),
              revision.notes.get(qid, ""))
             for qid in answered
         ],

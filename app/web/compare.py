@@ -115,8 +115,10 @@ def answer_lines(columns: list[Column]) -> list[Line]:
     for qid in ordered + sorted(seen - set(ordered)):
         if qid not in seen:
             continue
+        # Only the current version knows how far the team got (a revision does not record it).
         values = [answer_text(qid, column.answers.get(qid), answers=column.answers,
-                              status=column.assessment.status) for column in columns]
+                              status=None if column.revision else column.assessment.status)
+                  for column in columns]
         notes = [column.notes.get(qid, "") for column in columns]
         lines.append(Line(question_label(qid), values, notes if any(notes) else []))
     return lines

@@ -256,3 +256,13 @@ def test_history_marks_the_revisions_that_changed_the_verdict(client, team, sess
     assert '<li id="revision-3" class="revision verdict-flip">' in page
     assert "Verdict changed:</strong> Prompt engineering → Fine-tuning" in flipped
     assert page.count("verdict-flip") == 1
+
+
+def test_history_never_guesses_not_sure_yet_for_an_older_revision(client, team, session):
+    # A revision does not record how far the team had got: an empty answer then reads "Not answered".
+    assessment = team.add("Support bot", {"task_type": "conversation"})
+    store.save_answers(assessment, session=session, expected_version=assessment.version,
+                       answers={"task_type": "conversation", "budget": "low"}, status="complete")
+    page = client.get(f"/e/{team.edit_token(assessment)}/history").text
+    assert '<td data-label="Before">Not answered' in page and '<td data-label="After">Low' in page
+    assert "Not sure yet" not in page
