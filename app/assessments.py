@@ -404,6 +404,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def name_in_use(workspace: Workspace, name: str, *, session: Session) -> bool:
+    """Does a live assessment of the workspace have this name (ignoring case)?"""
+    query = select(Assessment.id).where(
+        Assessment.workspace_id == workspace.id, Assessment.name_lower == name.lower(),
+        Assessment.deleted_at.is_(None),
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
 def assessments_by_ids(workspace: Workspace, ids: list[str], *, session: Session) -> list[Assessment]:
     """The workspace's live assessments among `ids`, in the order asked."""
     if not ids:

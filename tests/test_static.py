@@ -26,3 +26,18 @@ def test_templates_load_nothing_from_another_origin():
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text()
         assert not re.search(r'(src|href)="(https?:)?//', text), template
+
+
+def test_every_page_names_its_favicon_and_the_file_is_served(client):
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/").text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_breadcrumbs_use_the_label_pico_styles_with_separators():
+    # Pico matches nav[aria-label=breadcrumb] exactly: "Breadcrumb" would get no separators.
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        assert 'aria-label="Breadcrumb"' not in text, template
+        for nav in re.findall(r'<nav aria-label="breadcrumb".*?</nav>', text, re.S):
+            assert "<ul>" in nav and "<li" in nav, template  # Pico puts the separators between items

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.questionnaire import load_questionnaire
 from app.web.answer_changes import answer_text
+from app.web.wizard import COMPLETE
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,13 @@ class AnswerSection:
     rows: list[AnswerRow]
 
 
-def answer_sections(answers: dict, notes: dict | None = None) -> list[AnswerSection]:
-    """Every question the team was shown (plus any answered or noted one), grouped by step."""
+def answer_sections(answers: dict, notes: dict | None = None, *,
+                    status: str = COMPLETE) -> list[AnswerSection]:
+    """Every question the team was shown (plus any answered or noted one), grouped by step.
+
+    `status` is the assessment's: an unanswered question on a step the team went past reads "Not sure
+    yet" (a finished assessment went past every step), one on a step not reached yet "Not answered".
+    """
     questionnaire = load_questionnaire()
     notes = notes or {}
     sections = []
@@ -35,7 +41,7 @@ def answer_sections(answers: dict, notes: dict | None = None) -> list[AnswerSect
             AnswerRow(
                 question_id=question.id,
                 label=question.label,
-                value=answer_text(question.id, answers.get(question.id)),
+                value=answer_text(question.id, answers.get(question.id), answers=answers, status=status),
                 note=notes.get(question.id, ""),
                 answered=answers.get(question.id) is not None,
             )

@@ -10,6 +10,7 @@ from jinja2 import Environment
 
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
+from app.web.dates import day as web_day
 
 OPTION_LABELS = {"prompt_engineering": "Prompt engineering", "fine_tuning": "Fine-tuning"}
 # Reasons summed up on the first page, for readers who stop there.
@@ -17,7 +18,8 @@ HEADLINE_REASONS = 3
 
 
 def day(moment: datetime) -> str:
-    return f"{moment:%-d %B %Y}"
+    """The web pages' date style, so the PDF and the page say the same date the same way."""
+    return web_day(moment)
 
 
 def assessment_report_html(
@@ -38,7 +40,7 @@ def assessment_report_html(
         "headline_reasons": weighted[:HEADLINE_REASONS],
         "weighted_reasons": weighted,
         "context_reasons": [reason for reason in reasons if float(reason["weight"]) <= 0],
-        "answer_sections": answer_sections(assessment.answers, assessment.notes),
+        "answer_sections": answer_sections(assessment.answers, assessment.notes, status=assessment.status),
         "option_labels": OPTION_LABELS,
     }
     return env.get_template("report/assessment.html").render(context)

@@ -29,7 +29,8 @@ class Change:
 
 
 def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_notes: dict) -> list[Change]:
-    """The questions whose answer or note differs, in questionnaire order."""
+    """The questions whose answer or note differs, in questionnaire order; a missing answer the other
+    answers ruled out reads "Not asked"."""
     ordered = question_ids()
     asked = set(ordered)
     extra = sorted((set(old_answers) | set(new_answers) | set(old_notes) | set(new_notes)) - asked)
@@ -40,8 +41,8 @@ def answer_changes(old_answers: dict, new_answers: dict, old_notes: dict, new_no
         changes.append(Change(
             question_id=qid,
             label=question_label(qid),
-            before=answer_text(qid, old_answers.get(qid)),
-            after=answer_text(qid, new_answers.get(qid)),
+            before=answer_text(qid, old_answers.get(qid), answers=old_answers),
+            after=answer_text(qid, new_answers.get(qid), answers=new_answers),
             note_before=old_notes.get(qid, ""),
             note_after=new_notes.get(qid, ""),
         ))

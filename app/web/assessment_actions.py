@@ -3,7 +3,7 @@ what-if copies, delete with undo."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from app import assessments as store
 from app.access import EditableAssessment, RestorableAssessment, secret_of
 from app.advisor import ENGINE_VERSION
+from app.charts import score_text
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, Revision
 from app.questionnaire import QUESTIONNAIRE_VERSION
@@ -23,7 +24,7 @@ from app.web.answer_changes import (
     verdict_label,
 )
 from app.web.render import render, route_path
-from app.web.wizard import workspace_link
+from app.web.wizard import COMPLETE, workspace_link
 
 router = APIRouter()
 
@@ -72,7 +73,7 @@ def _percent(value) -> str:
 
 
 def _score(value) -> str:
-    return f"{float(value):.1f}" if value is not None else "-"
+    return "-" if value is None else score_text(float(value))  # as the result page's chart says it
 
 
 def result_movement(old: dict, new: dict) -> list[Moved]:
@@ -102,9 +103,18 @@ class HistoryEntry:
     def rules_changed(self) -> bool:
         return self.revision.reason == "re-evaluated"
 
+    @property
+    def verdict_flip(self) -> Moved | None:
+        """The verdict before and after, when this revision changed it."""
+        return next((moved for moved in self.movement if moved.label == "Verdict" and moved.changed), None)
+
 
 def history_entries(revisions: list[Revision]) -> list[HistoryEntry]:
-    """Newest first, each with what changed since the revision before it."""
+    """Newest first, each with what changed since the revision before it.
+
+    A revision does not record how far the team had got, so an empty answer in it reads "Not answered"
+    (or "Not asked"), never "Not sure yet": the step may not have been reached then.
+    """
     entries = []
     for index, revision in enumerate(revisions):
         previous = revisions[index + 1] if index + 1 < len(revisions) else None
@@ -134,6 +144,7 @@ def rules_note(assessment) -> dict | None:
 def history(request: Request, access: EditableAssessment, session: SessionDep, reevaluated: str = ""):
     assessment = access.assessment
     entries = history_entries(store.revisions_of(assessment, session=session))
+    workspace_path = workspace_link(request, assessment, session=session)
     just_reevaluated = next(
         (e for e in entries if str(e.revision.number) == reevaluated and e.rules_changed), None)
     context = {
@@ -142,15 +153,11 @@ def history(request: Request, access: EditableAssessment, session: SessionDep, r
         "entries": entries,
         "just_reevaluated": just_reevaluated,
         "rules": rules_note(assessment),
-        "compare_url": _compare_url(request, assessment, session=session),
+        # Revisions compare on the workspace's compare page, offered when this browser knows the workspace.
+        "compare_url": f"{workspace_path}/compare" if workspace_path else None,
+        "workspace_url": workspace_path,
     }
     return render(request, "history/history.html", context, block="history", headers=NO_STORE)
-
-
-def _compare_url(request: Request, assessment, *, session) -> str | None:
-    """Revisions compare on the workspace's compare page, offered when this browser knows the workspace."""
-    workspace_path = workspace_link(request, assessment, session=session)
-    return f"{workspace_path}/compare" if workspace_path else None
 
 
 @dataclass(frozen=True)
@@ -174,7 +181,9 @@ def revision_page(request: Request, access: EditableAssessment, session: Session
         "edit_token": access.token,
         "revision": revision,
         "answers": [
-            (question_label(qid), answer_text(qid, revision.answers.get(qid)), revision.notes.get(qid, ""))
+            (question_label(qid),
+             answer_text(qid, revision.answers.get(qid), answers=revision.answers),
+             revision.notes.get(qid, ""))
             for qid in answered
         ],
     }
@@ -208,7 +217,11 @@ def duplicate(request: Request, access: EditableAssessment, session: SessionDep,
     new_name = name.strip()[:MAX_NAME_LENGTH] or copy_name(access.assessment.name)
     copy = store.duplicate(access.assessment, session=session, secret=secret_of(request), name=new_name)
     token = store.link_token(store.links_of(copy, session=session)["edit"], secret_of(request))
-    return see_other(resume_url(request, token))
+    if copy.status != COMPLETE:  # a draft's copy opens at the step reached, as the draft would
+        return see_other(resume_url(request, token))
+    # The copy's result looks just like the original's: the page says which one this is.
+    result_url = route_path(request, "assessment_result", edit_token=token)
+    return see_other(f"{result_url}?{urlencode({'done': 'duplicated'})}")
 
 
 # --- delete and undo ------------------------------------------------------------------------
@@ -241,4 +254,9 @@ def deleted(request: Request, access: RestorableAssessment, session: SessionDep,
 @router.post("/e/{edit_token}/restore", name="assessment_restore")
 def restore(request: Request, access: RestorableAssessment, session: SessionDep, back: str = Form("")):
     store.restore(access.assessment, session=session)
-    return see_other(safe_back(back) or resume_url(request, access.token))
+    back = safe_back(back)
+    if back is None:
+        return see_other(resume_url(request, access.token))
+    # The workspace list says which assessment came back (it may sit on another page of the list).
+    path, _, query = back.partition("?")
+    return see_other(f"{path}?{urlencode([*parse_qsl(query), ('restored', access.assessment.id)])}")

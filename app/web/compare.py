@@ -11,9 +11,11 @@ from sqlmodel import Session, select
 
 from app import assessments as store
 from app.access import WorkspaceAccess, secret_of
+from app.charts import score_text
 from app.db import SessionDep
 from app.models import Assessment, Revision, Workspace
 from app.web.answer_changes import answer_text, question_ids, question_label, verdict_label
+from app.web.dates import day_time
 from app.web.render import render, route_path
 from app.web.workspaces import rows_with_edit_links
 
@@ -98,7 +100,7 @@ def add_versions(columns: list[Column], *, session: Session) -> None:
     )
     by_assessment: dict[str, list[tuple[str, str]]] = {}
     for assessment_id, number, reason, created_at in rows:
-        label = f"Revision {number}, {reason}, {created_at:%Y-%m-%d %H:%M}"
+        label = f"Revision {number}, {reason}, {day_time(created_at)}"
         by_assessment.setdefault(assessment_id, []).append((f"{assessment_id}@{number}", label))
     for column in columns:
         current = (column.assessment.id, "Current version")
@@ -113,14 +115,17 @@ def answer_lines(columns: list[Column]) -> list[Line]:
     for qid in ordered + sorted(seen - set(ordered)):
         if qid not in seen:
             continue
-        values = [answer_text(qid, column.answers.get(qid)) for column in columns]
+        # Only the current version knows how far the team got (a revision does not record it).
+        values = [answer_text(qid, column.answers.get(qid), answers=column.answers,
+                              status=None if column.revision else column.assessment.status)
+                  for column in columns]
         notes = [column.notes.get(qid, "") for column in columns]
         lines.append(Line(question_label(qid), values, notes if any(notes) else []))
     return lines
 
 
 def _score(value) -> str:
-    return "-" if value is None else f"{float(value):.1f}"
+    return "-" if value is None else score_text(float(value))  # as the result page's chart says it
 
 
 def _money(value) -> str:

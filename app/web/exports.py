@@ -19,6 +19,7 @@ from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.advisor import Answers
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink, utcnow
+from app.web.answer_changes import verdict_label
 from app.web.render import render, route_path
 from app.web.share import SHARED_PAGE_HEADERS, absolute_url
 from app.web.workspaces import ListQuery
@@ -157,26 +158,37 @@ def import_assessment(
     imported, problems = read_import(raw)
     if imported is None:
         return _import_page(request, grant, problems=problems, status_code=422)
+    # A file imported back next to its original would be two rows of the same name: mark the copy.
+    renamed = store.name_in_use(grant.workspace, imported.name, session=session)
+    name = imported_name(imported.name) if renamed else imported.name
     assessment = store.create_assessment(
         session=session,
         secret=secret_of(request),
         workspace=grant.workspace,
-        name=imported.name,
+        name=name,
         answers=imported.answers,
         notes=imported.notes,
         reason="imported",
         status="complete",
     )
     edit = store.links_of(assessment, session=session)["edit"]
-    path = route_path(request, "resume", edit_token=store.link_token(edit, secret_of(request)))
-    return RedirectResponse(path, status_code=303, headers=SHARED_PAGE_HEADERS)
+    path = route_path(request, "assessment_result", edit_token=store.link_token(edit, secret_of(request)))
+    done = "imported-renamed" if renamed else "imported"
+    return RedirectResponse(f"{path}?done={done}", status_code=303, headers=SHARED_PAGE_HEADERS)
+
+
+def imported_name(name: str) -> str:
+    suffix = " (imported)"
+    return name[: MAX_NAME_LENGTH - len(suffix)] + suffix
 
 
 # --- CSV of the list ------------------------------------------------------------------------------
 
+# "verdict" in the words the pages use; "verdict_code" stays stable for scripts and filters.
 CSV_COLUMNS = (
     "name",
     "verdict",
+    "verdict_code",
     "confidence",
     "status",
     "created",
@@ -224,6 +236,7 @@ def csv_rows(request: Request, workspace, *, session, search: str, verdict: str 
         for a in listing.items:
             yield (
                 a.name,
+                verdict_label(a.verdict),
                 a.verdict,
                 f"{a.confidence:.2f}",
                 a.status,

@@ -25,8 +25,9 @@ from app.charts import cost_chart, money, score_chart
 from app.db import SessionDep
 from app.models import Assessment
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
+from app.web.dates import day
 from app.web.render import is_htmx, render, route_path
-from app.web.wizard import NO_STORE, SITE, answer_words, workspace_link
+from app.web.wizard import NO_STORE, NOT_ANSWERED, SITE, answer_words, dropped_answers, workspace_link
 
 router = APIRouter()
 
@@ -62,11 +63,14 @@ def question_label(question_id: str) -> str:
         return question_id.replace("_", " ").capitalize()
 
 
-def answer_text(question_id: str, value) -> str:
+def answer_text(question_id: str, value, *, answers: Mapping | None = None, status: str | None = None) -> str:
+    """`value` in the questionnaire's words; with `answers` and the assessment's `status`, a missing
+    answer says why it is missing (see wizard.answer_words)."""
     try:
-        return answer_words(load_questionnaire().question(question_id), value)
-    except KeyError:
-        return str(value)
+        question = load_questionnaire().question(question_id)
+    except KeyError:  # asked by an older questionnaire version
+        return NOT_ANSWERED if value is None else str(value)
+    return answer_words(question, value, answers=answers, status=status)
 
 
 @dataclass
@@ -239,10 +243,13 @@ def _in_question_order(notes: dict) -> list[tuple[str, str]]:
 
 def _revisit(assessment: Assessment, result: dict) -> str:
     weeks = int(result.get("revisit_in_weeks") or 0)
-    return (assessment.updated_at + timedelta(weeks=weeks)).strftime("%-d %B %Y")
+    return day(assessment.updated_at + timedelta(weeks=weeks))
 
 
 # --- GET /e/{edit}/result --------------------------------------------------------------------
+
+# Notices the result page shows after an action that leads to it (?done=...); the words are in the template.
+DONE = {"duplicated", "imported", "imported-renamed"}
 
 # What else a team can do with the assessment: (route name, label, method), shown when the route exists.
 ACTIONS = (
@@ -295,6 +302,9 @@ def show_result(request: Request, access: EditableAssessment, session: SessionDe
         "sections": load_questionnaire().sections,
         "workspace_url": workspace_link(request, assessment, session=session),
         "actions": result_actions(request, access.token),
+        # What the team just did, when it landed here from a duplicate or an import.
+        "done": request.query_params.get("done", "") if request.query_params.get("done") in DONE else "",
+        "dropped": dropped_answers(request.query_params.getlist("dropped")),
         "htmx": is_htmx(request),
     }
     return render(request, "assessment/result.html", context, block="content",

@@ -7,9 +7,11 @@ same forms post and redirect.
 """
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import urlencode
 from uuid import uuid4
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -21,8 +23,10 @@ from starlette.routing import NoMatchFound
 from app import assessments as store
 from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.db import SessionDep
+from app.links import hash_token, looks_like_token
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, IdempotencyKey, Workspace
 from app.questionnaire import load_questionnaire
+from app.questionnaire.loader import UNSURE
 from app.web.render import is_htmx, render, route_path
 
 router = APIRouter()
@@ -30,11 +34,17 @@ router = APIRouter()
 NO_STORE = {"Cache-Control": "no-store"}
 DEFAULT_NAME = "Untitled assessment"
 COMPLETE = "complete"
-# The browser remembers the workspace it made, so the wizard and result can link back to it.
+# The browser remembers the workspaces it made or opened, so the wizard and result can link back to
+# them and the home page can start the next assessment in the same one.
 WORKSPACE_COOKIE = "advisor_workspace"
 WORKSPACE_COOKIE_SECONDS = 400 * 24 * 3600
+# Workspaces remembered per browser, most recent first: a second team's workspace must not make the
+# first one's pages lose their way back. Five tokens keep the cookie near 220 bytes.
+REMEMBERED_WORKSPACES = 5
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 NOTE_PREFIX = "note-"
+# Dropped answers read back from a query string: never more than a step has questions.
+MAX_DROPPED = 20
 SITE = "LLM Customization Advisor"
 
 
@@ -50,6 +60,9 @@ class StepInput:
     name: str = ""
     answers: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # Answers (or notes) given to questions this step's own answers rule out: not saved, so the next
+    # page says so. Each is "question id:answer as a form sends it[:note]", ready for a query string.
+    dropped: list[str] = field(default_factory=list)
 
 
 def read_step(section, form: Mapping) -> StepInput:
@@ -68,7 +81,57 @@ def read_step(section, form: Mapping) -> StepInput:
     name = typed("name").strip()
     if len(name) > MAX_NAME_LENGTH:
         errors["name"] = f"Keep the name under {MAX_NAME_LENGTH} characters (it has {len(name):,})."
-    return StepInput(values, notes, name, {k: v for k, v in answers.items() if v is not None}, errors)
+    dropped = [_dropped_entry(q, values[q.id], notes[q.id]) for q in section.questions
+               if not questionnaire.is_visible(q, answers) and (_given(values[q.id]) or notes[q.id])]
+    given = {k: v for k, v in answers.items() if v is not None}
+    return StepInput(values, notes, name, given, errors, dropped)
+
+
+def _given(raw: str) -> bool:
+    text = raw.strip()
+    return bool(text) and text.lower() != UNSURE
+
+
+def _dropped_entry(question, raw: str, note: str) -> str:
+    try:
+        value = form_value(question, question.parse(raw))
+    except ValueError:  # not even a valid answer: say only that something was there
+        value = ""
+    return f"{question.id}:{value}" + (":note" if note else "")
+
+
+@dataclass(frozen=True)
+class DroppedAnswer:
+    label: str
+    answer: str  # "" when only a note (or an unreadable answer) was dropped
+    had_note: bool
+    condition: str
+    section_id: str
+    section_title: str
+
+
+def dropped_answers(entries: list[str]) -> list[DroppedAnswer]:
+    """What `read_step` dropped, from a query string or the step itself; anything unknown is ignored."""
+    questionnaire = load_questionnaire()
+    found = []
+    for entry in entries[:MAX_DROPPED]:
+        qid, _, rest = entry.partition(":")
+        raw, _, flag = rest.partition(":")
+        try:
+            question = questionnaire.question(qid)
+        except KeyError:
+            continue
+        if not question.show_if:
+            continue
+        try:
+            value = question.parse(raw)
+        except ValueError:
+            value = None
+        answer = answer_words(question, value) if value is not None else ""
+        section = next(s for s in questionnaire.sections if question in s.questions)
+        found.append(DroppedAnswer(question.label, answer, flag == "note", condition_clause(question.show_if),
+                                   section.id, section.title))
+    return found
 
 
 def form_value(question, value) -> str:
@@ -133,6 +196,8 @@ class ShownQuestion:
     # "pending": its show-if depends on an answer in this same step that does not meet it (yet).
     # Scripts hide it until the server re-renders the step; without scripts it stays visible.
     pending: bool
+    # "Answer this only if ...": shown on every question whose show-if rests on this same step, so a
+    # page without scripts says when to skip it.
     condition: str
 
     @property
@@ -146,22 +211,31 @@ def shown_questions(section, answers: dict) -> list[ShownQuestion]:
     own = {q.id for q in section.questions}
     shown = []
     for question in section.questions:
+        in_step = bool(question.show_if) and bool(set(question.show_if) & own)
+        condition = condition_text(question.show_if) if in_step else ""
         if questionnaire.is_visible(question, answers):
-            shown.append(ShownQuestion(question, False, ""))
-        elif question.show_if and set(question.show_if) & own:
-            shown.append(ShownQuestion(question, True, condition_text(question.show_if)))
+            shown.append(ShownQuestion(question, False, condition))
+        elif in_step:
+            shown.append(ShownQuestion(question, True, condition))
     return shown
 
 
 def condition_text(show_if: dict) -> str:
-    """'Answer only if ...' in the questionnaire's own words."""
+    """'Answer this only if ...' in the questionnaire's own words."""
+    return "Answer this only if " + condition_clause(show_if) + "."
+
+
+def condition_clause(show_if: dict) -> str:
+    """'“How many…?” is 1 or more': a show-if condition in the questionnaire's own words."""
     questionnaire = load_questionnaire()
     parts = []
     for qid, allowed in show_if.items():
         source = questionnaire.question(qid)
-        labels = [_choice_label(source, value) for value in allowed]
+        # A choice is quoted as the page shows it; a range of numbers reads as words ("1 or more").
+        labels = [_choice_label(source, value) if isinstance(value, dict)
+                  else f"“{_choice_label(source, value)}”" for value in allowed]
         parts.append(f"“{source.label}” is {' or '.join(labels)}")
-    return "Answer this only if " + " and ".join(parts) + "."
+    return " and ".join(parts)
 
 
 def _choice_label(question, value) -> str:
@@ -229,19 +303,29 @@ def step_context(request: Request, section, step: StepInput, *, assessment: Asse
         "status": status,
         "autosaved": False,
         "workspace_url": workspace_url,
+        "remembered_workspace": None,
+        "dropped": [],
         "htmx": is_htmx(request),
     }
 
 
 def reached_index(assessment: Assessment | None) -> int:
     """How far the team got: the index of the furthest step reached (all steps when complete)."""
+    return 0 if assessment is None else reached_for_status(assessment.status)
+
+
+def reached_for_status(status: str) -> int:
     sections = load_questionnaire().sections
-    if assessment is None:
-        return 0
-    if assessment.status == COMPLETE:
+    if status == COMPLETE:
         return len(sections)
     ids = [s.id for s in sections]
-    return ids.index(assessment.status) if assessment.status in ids else 0
+    return ids.index(status) if status in ids else 0
+
+
+def passed_questions(status: str) -> set[str]:
+    """The questions on steps the team has gone past: one left blank there was "not sure yet"."""
+    sections = load_questionnaire().sections[:reached_for_status(status)]
+    return {q.id for section in sections for q in section.questions}
 
 
 def render_step(request: Request, context: dict, status_code: int = 200,
@@ -284,28 +368,49 @@ def result_path(request: Request, edit_token: str) -> str:
 
 def workspace_link(request: Request, assessment: Assessment, *, session: Session,
                    token: str | None = None) -> str | None:
-    """The workspace page, when this browser made (or started the wizard from) the assessment's workspace.
+    """The workspace page, when this browser made (or opened) the assessment's workspace.
 
     Only then: a colleague holding just this assessment's edit link must not learn the workspace link.
+    `token` is a workspace token just made or granted in this request (its cookie is not sent yet).
     """
-    token = token or request.cookies.get(WORKSPACE_COOKIE, "")
-    if not token:
+    tokens = ([token] if token else []) + remembered_tokens(request)
+    if not tokens:
+        return None
+    workspace = session.get(Workspace, assessment.workspace_id)
+    if workspace is None:
+        return None
+    mine = next((t for t in tokens if secrets.compare_digest(hash_token(t), workspace.token_hash)), None)
+    if mine is None:
         return None
     try:
-        workspace = store.workspace_by_token(token, session=session)
-    except store.NotFound:
-        return None
-    if workspace.id != assessment.workspace_id:
-        return None
-    try:
-        return route_path(request, "workspace", workspace_token=token)
+        return route_path(request, "workspace", workspace_token=mine)
     except NoMatchFound:  # an app without the workspace pages
         return None
 
 
+def remembered_tokens(request: Request) -> list[str]:
+    """The workspace tokens this browser remembers, most recent first (well-formed ones only)."""
+    raw = request.cookies.get(WORKSPACE_COOKIE, "")
+    return [token for token in raw.split(".") if looks_like_token(token)][:REMEMBERED_WORKSPACES]
+
+
+def remembered_workspace(request: Request, *, session: Session) -> str | None:
+    """The token of the most recent workspace this browser remembers that still opens, or None."""
+    for token in remembered_tokens(request):
+        try:
+            store.workspace_by_token(token, session=session)
+        except store.NotFound:  # renewed or never existed: try the next one
+            continue
+        return token
+    return None
+
+
 def remember_workspace(request: Request, response: Response, token: str) -> None:
+    """Put `token` first in this browser's remembered workspaces, keeping the others."""
+    tokens = [token, *(t for t in remembered_tokens(request) if t != token)][:REMEMBERED_WORKSPACES]
     https = request.app.state.settings.https
-    response.set_cookie(WORKSPACE_COOKIE, token, max_age=WORKSPACE_COOKIE_SECONDS, httponly=True,
+    # Tokens are base64url, so "." separates them without quoting.
+    response.set_cookie(WORKSPACE_COOKIE, ".".join(tokens), max_age=WORKSPACE_COOKIE_SECONDS, httponly=True,
                         secure=https, samesite="lax", path="/")
 
 
@@ -317,20 +422,31 @@ def edit_token_of(assessment: Assessment, *, session: Session, secret: bytes) ->
 
 
 @router.get("/new", name="new_assessment")
-def new_assessment(request: Request):
-    return _start_page(request, route_path(request, "wizard_create"))
+def new_assessment(request: Request, session: SessionDep):
+    # A browser that remembers a workspace is told this starts another one, and offered its own.
+    remembered = remembered_workspace(request, session=session)
+    return _start_page(request, route_path(request, "wizard_create"), remembered_workspace_token=remembered)
 
 
 @router.get("/w/{workspace_token}/new", name="new_in_workspace")
 def new_in_workspace(request: Request, grant: WorkspaceAccess):
     action = route_path(request, "wizard_create_in_workspace", workspace_token=grant.token)
-    return _start_page(request, action)
+    workspace_url = route_path(request, "workspace", workspace_token=grant.token)
+    return _start_page(request, action, workspace_url=workspace_url)
 
 
-def _start_page(request: Request, action_url: str) -> Response:
+def _start_page(request: Request, action_url: str, *, workspace_url: str | None = None,
+                remembered_workspace_token: str | None = None) -> Response:
     section = first_section()
     step = stored_step(section, None)
-    return render_step(request, step_context(request, section, step, assessment=None, action_url=action_url))
+    context = step_context(request, section, step, assessment=None, action_url=action_url,
+                           workspace_url=workspace_url)
+    if remembered_workspace_token:
+        context["remembered_workspace"] = {
+            "url": route_path(request, "workspace", workspace_token=remembered_workspace_token),
+            "new_url": route_path(request, "new_in_workspace", workspace_token=remembered_workspace_token),
+        }
+    return render_step(request, context)
 
 
 async def _posted_form(request: Request) -> FormData:
@@ -362,7 +478,9 @@ def _create(request: Request, form: FormData, session: Session, grant: tuple[Wor
     key = key if IDEMPOTENCY_KEY.fullmatch(key) else None
     refresh = form.get("action") == "refresh"
     if refresh or step.errors:
-        context = step_context(request, section, step, assessment=None, action_url=action_url)
+        workspace_url = route_path(request, "workspace", workspace_token=grant[1]) if grant else None
+        context = step_context(request, section, step, assessment=None, action_url=action_url,
+                               workspace_url=workspace_url)
         context["idempotency_key"] = key or context["idempotency_key"]
         return render_step(request, context, status_code=200 if refresh else 422)
     secret = secret_of(request)
@@ -384,7 +502,7 @@ def _create(request: Request, form: FormData, session: Session, grant: tuple[Wor
             workspace_token = store.workspace_token(first_workspace, secret)
     edit_token = edit_token_of(assessment, session=session, secret=secret)
     workspace_url = workspace_link(request, assessment, session=session, token=workspace_token)
-    response = _after_save(request, assessment, edit_token, section, workspace_url)
+    response = _after_save(request, assessment, edit_token, section, workspace_url, step.dropped)
     if workspace_token:
         remember_workspace(request, response, workspace_token)
     return response
@@ -415,8 +533,10 @@ def resume(request: Request, access: EditableAssessment):
 def show_step(request: Request, section_id: str, access: EditableAssessment, session: SessionDep):
     section = section_or_404(section_id)
     workspace_url = workspace_link(request, access.assessment, session=session)
-    return render_step(request, _step_page(request, section, access.assessment, access.token,
-                                           stored_step(section, access.assessment), workspace_url))
+    step = stored_step(section, access.assessment)
+    page = _step_page(request, section, access.assessment, access.token, step, workspace_url)
+    page["dropped"] = dropped_answers(request.query_params.getlist("dropped"))
+    return render_step(request, page)
 
 
 def _step_page(request: Request, section, assessment: Assessment, edit_token: str, step: StepInput,
@@ -454,8 +574,10 @@ def save_step(request: Request, section_id: str, form: PostedForm, access: Edita
             return _conflict(request, section, stale, access.token, step)
         # The same answers are already stored (a form sent twice): nothing to choose between.
     if going_back:
-        return _go_back(request, assessment, access.token, section, workspace_url)
-    return _after_save(request, assessment, access.token, section, workspace_url)
+        return _go_back(request, assessment, access.token, section, workspace_url, step.dropped)
+    if action == "result" and assessment.status == COMPLETE:
+        return _to_result(request, access.token, step.dropped)
+    return _after_save(request, assessment, access.token, section, workspace_url, step.dropped)
 
 
 def _expected_version(form) -> int:
@@ -468,7 +590,10 @@ def _expected_version(form) -> int:
 def _autosave(request: Request, section, step: StepInput, assessment: Assessment, form,
               workspace_url: str | None, *, session: Session) -> Response:
     """Save the step as it stands without leaving it; answer with the save state and the new version."""
-    context = {"assessment": assessment, "workspace_url": workspace_url, "autosaved": False}
+    sections = load_questionnaire().sections
+    index = [s.id for s in sections].index(section.id)
+    context = {"assessment": assessment, "workspace_url": workspace_url, "autosaved": False, "index": index,
+               "is_last": index == len(sections) - 1}
     if step.errors:
         return render(request, "wizard/_save_state.html", context | {"status": "not-saved"}, headers=NO_STORE)
     answers = merged_answers(section, assessment.answers, step.answers)
@@ -487,33 +612,46 @@ def _autosave(request: Request, section, step: StepInput, assessment: Assessment
 
 
 def _after_save(request: Request, assessment: Assessment, edit_token: str, section,
-                workspace_url: str | None) -> Response:
+                workspace_url: str | None, dropped: list[str]) -> Response:
     sections = load_questionnaire().sections
     index = [s.id for s in sections].index(section.id)
     if index == len(sections) - 1:
-        path = result_path(request, edit_token)
-        if is_htmx(request):  # the result has its own layout: load it as a whole page
-            return Response(status_code=204, headers=NO_STORE | {"HX-Redirect": path})
-        return RedirectResponse(path, status_code=303, headers=NO_STORE)
-    return _show_saved(request, assessment, edit_token, sections[index + 1], workspace_url)
+        return _to_result(request, edit_token, dropped)
+    return _show_saved(request, assessment, edit_token, sections[index + 1], workspace_url, dropped)
+
+
+def _to_result(request: Request, edit_token: str, dropped: list[str]) -> Response:
+    path = result_path(request, edit_token) + _dropped_query(dropped)
+    if is_htmx(request):  # the result has its own layout: load it as a whole page
+        return Response(status_code=204, headers=NO_STORE | {"HX-Redirect": path})
+    return RedirectResponse(path, status_code=303, headers=NO_STORE)
 
 
 def _go_back(request: Request, assessment: Assessment, edit_token: str, section,
-             workspace_url: str | None) -> Response:
+             workspace_url: str | None, dropped: list[str]) -> Response:
     sections = load_questionnaire().sections
     index = max([s.id for s in sections].index(section.id) - 1, 0)
-    return _show_saved(request, assessment, edit_token, sections[index], workspace_url)
+    return _show_saved(request, assessment, edit_token, sections[index], workspace_url, dropped)
 
 
 def _show_saved(request: Request, assessment: Assessment, edit_token: str, section,
-                workspace_url: str | None) -> Response:
-    """The step after a save: swapped in with its URL pushed (htmx), or redirected to (plain form)."""
+                workspace_url: str | None, dropped: list[str]) -> Response:
+    """The step after a save: swapped in with its URL pushed (htmx), or redirected to (plain form).
+
+    Answers the save dropped are named on that step: passed along in the redirect's query string.
+    """
     path = step_path(request, edit_token, section.id)
     if not is_htmx(request):
-        return RedirectResponse(path, status_code=303, headers=NO_STORE)
+        return RedirectResponse(path + _dropped_query(dropped), status_code=303, headers=NO_STORE)
     page = _step_page(request, section, assessment, edit_token, stored_step(section, assessment),
                       workspace_url, status="saved")
+    page["dropped"] = dropped_answers(dropped)
+    # The pushed address leaves the note out: a reload shows the step as saved, without it.
     return render_step(request, page, headers={"HX-Push-Url": path})
+
+
+def _dropped_query(dropped: list[str]) -> str:
+    return "?" + urlencode([("dropped", entry) for entry in dropped]) if dropped else ""
 
 
 # --- a colleague saved first -----------------------------------------------------------------
@@ -535,7 +673,7 @@ def conflict_rows(section, current: Assessment, step: StepInput) -> list[Conflic
     for question in section.questions:
         theirs = answer_words(question, current.answers.get(question.id))
         mine = answer_words(question, step.answers.get(question.id))
-        if theirs != "Not answered" or mine != "Not answered":
+        if theirs != NOT_ANSWERED or mine != NOT_ANSWERED:
             rows.append(ConflictRow(question.label, theirs, mine))
         their_note, my_note = current.notes.get(question.id, ""), step.notes.get(question.id, "")
         if their_note or my_note:
@@ -544,10 +682,23 @@ def conflict_rows(section, current: Assessment, step: StepInput) -> list[Conflic
     return rows
 
 
-def answer_words(question, value) -> str:
-    """An answer as the wizard shows it: the choice's label, Yes/No, or the number with its unit."""
+NOT_ANSWERED = "Not answered"
+NOT_SURE = "Not sure yet"
+NOT_ASKED = "Not asked"
+
+
+def answer_words(question, value, *, answers: Mapping | None = None, status: str | None = None) -> str:
+    """An answer as the wizard shows it: the choice's label, Yes/No, or the number with its unit.
+
+    No answer reads "Not asked" when the other `answers` ruled the question out, "Not sure yet" when
+    the team went past its step (`status`, the assessment's) without answering, else "Not answered".
+    """
     if value is None:
-        return "Not answered"
+        if answers is not None and not load_questionnaire().is_visible(question, answers):
+            return NOT_ASKED
+        if status is not None and question.id in passed_questions(status):
+            return NOT_SURE
+        return NOT_ANSWERED
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,} {question.unit or ''}".strip()
     return _choice_label(question, value)

@@ -1,5 +1,6 @@
 """The workspace page: the team's assessments, searched, filtered, sorted and paged on the server."""
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -21,6 +22,8 @@ SORT_LABELS = {"updated": "Last updated", "created": "Newest first", "name": "Na
 DELETED_SHOWN = 10
 # Longest search text honoured: a name is at most 200 characters.
 MAX_SEARCH_LENGTH = 200
+# Assessment ids are 24 hex digits (app.links.new_id); anything else is not looked up.
+ASSESSMENT_ID = re.compile(r"[0-9a-f]{24}")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,13 @@ class Row:
         return VERDICT_LABELS.get(self.assessment.verdict, self.assessment.verdict)
 
 
+def _restored(workspace, assessment_id: str, *, session: Session) -> Assessment | None:
+    if not ASSESSMENT_ID.fullmatch(assessment_id):
+        return None
+    found = store.assessments_by_ids(workspace, [assessment_id], session=session)
+    return found[0] if found else None
+
+
 def rows_with_edit_links(items: list[Assessment], *, session: Session, secret: bytes) -> list[Row]:
     """Each assessment with its live edit token, read in one query for the whole page."""
     ids = [item.id for item in items]
@@ -78,6 +88,7 @@ def workspace_page(
     verdict: str = "",
     sort: str = "updated",
     page: str = "1",
+    restored: str = "",
 ):
     query = ListQuery.parse(q, verdict, sort, page)
     secret = secret_of(request)
@@ -99,6 +110,8 @@ def workspace_page(
         "verdict_labels": VERDICT_LABELS,
         "sort_labels": SORT_LABELS,
         "new_url": route_path(request, "new_in_workspace", workspace_token=access.token),
+        # Just brought back with "Undo: restore it": named above the list.
+        "restored": _restored(access.workspace, restored, session=session),
     }
     response = render(request, "workspace/workspace.html", context, block="assessment_list",
                       headers={"Cache-Control": "no-store"})

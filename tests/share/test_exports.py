@@ -43,17 +43,30 @@ def test_export_then_import_makes_an_equal_new_assessment(client, shared, sessio
     exported = client.get(f"/e/{shared.edit_token}/export.json").content
     response = upload(client, shared, exported)
     assert response.status_code == 303
-    edit_token = response.headers["location"].removeprefix("/e/")
+    edit_token = response.headers["location"].removeprefix("/e/").split("/")[0]
     imported, _ = store.assessment_by_token(edit_token, session=session, need="edit")
     assert imported.id != shared.assessment.id
     assert imported.workspace_id == shared.assessment.workspace_id
+    # Imported next to its original: the copy is marked, so the list never shows two alike.
     assert (imported.name, imported.answers, imported.notes) == (
-        shared.assessment.name,
+        shared.assessment.name + " (imported)",
         shared.assessment.answers,
         shared.assessment.notes,
     )
     assert imported.recommendation == shared.assessment.recommendation
     assert store.revisions_of(imported, session=session)[0].reason == "imported"
+
+
+def test_an_import_opens_its_result_and_says_what_happened(client, shared, session):
+    exported = json.loads(client.get(f"/e/{shared.edit_token}/export.json").content)
+    fresh = upload(client, shared, json.dumps(exported | {"name": "Brand new"}).encode())
+    page = client.get(fresh.headers["location"])
+    assert "/result?done=imported" in fresh.headers["location"]
+    assert "Imported from a file" in page.text and "(imported)" not in page.text
+    again = upload(client, shared, json.dumps(exported | {"name": "brand NEW"}).encode())
+    page = client.get(again.headers["location"])
+    assert "brand NEW (imported)" in page.text
+    assert "already has an assessment called “brand NEW”" in page.text
 
 
 def test_a_bad_file_gets_a_clear_message_and_creates_nothing(client, shared, session):
@@ -118,7 +131,8 @@ def test_csv_lists_the_workspace_with_view_links(client, shared):
     rows = read_csv(response)
     assert sorted(row["name"] for row in rows) == ["Contract review", "Support bot"]
     support = next(row for row in rows if row["name"] == "Support bot")
-    assert support["verdict"] == "prompt_engineering"
+    assert support["verdict"] == "Prompt engineering"  # in the pages' words
+    assert support["verdict_code"] == "prompt_engineering"  # and the stable code for scripts
     assert support["view_link"] == f"http://testserver/v/{shared.view_token}"
     assert shared.edit_token not in response.text
 
@@ -145,7 +159,7 @@ def test_csv_honours_search_verdict_and_sort(client, shared):
     by_name = [r["name"] for r in read_csv(client.get(url, params={"sort": "name"}))]
     assert by_name == ["Alpha tuning", "Beta bot", "Support bot"]
     prompting = read_csv(client.get(url, params={"verdict": "prompt_engineering"}))
-    assert {r["verdict"] for r in prompting} == {"prompt_engineering"}
+    assert {r["verdict_code"] for r in prompting} == {"prompt_engineering"}
     assert "Beta bot" in {r["name"] for r in prompting}
 
 

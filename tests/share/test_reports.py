@@ -13,12 +13,14 @@ import pytest
 from pypdf import PdfReader
 
 from app.paths import resource_dir
+from app.reports.answers import answer_sections
 from app.reports.fetcher import StaticOnlyFetcher
 from app.reports.pdf import PdfRenderer, render_pdf
 from app.web.answer_changes import answer_text, verdict_label
+from app.web.dates import day
 from tests.conftest import ROOT
 from tests.share import renderers
-from tests.share.conftest import assert_shared_page_headers, share_assessment
+from tests.share.conftest import assert_shared_page_headers, example_answers, share_assessment
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -296,3 +298,31 @@ def test_a_real_report_renders_in_a_worker_process(client, shared, app):
     response = client.get(f"/e/{shared.edit_token}/report.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert multiprocessing.active_children(), "no worker process rendered it"
+
+
+def test_the_report_words_open_answers_dates_risks_and_draws_one_cost_chart(client, session):
+    answers = example_answers("legal-assistant") | {"avg_output_tokens": None}
+    shared = share_assessment(session, answers=answers)
+    shared.assessment.status = "complete"
+    session.add(shared.assessment)
+    session.flush()
+    _, text = pdf_text(client.get(f"/e/{shared.edit_token}/report.pdf").content)
+    body = flat(text)
+    appendix = body.split("Appendix: answers and notes", 1)[1]
+    assert "Not sure yet" in appendix and "Not answered" not in appendix
+    assert day(shared.assessment.updated_at) in body  # "3 Dec 2026", as on the pages
+    assert body.count("Months from launch") == 1  # one of the chart's drawings, the one drawn for paper
+    risk = shared.assessment.recommendation["risks"][0]["text"]
+    name, _, detail = risk.partition(": ")
+    assert name in body and detail[1:] in body
+
+
+def test_answer_sections_say_not_sure_yet_only_for_steps_the_team_went_past():
+    answers = {"task_type": "conversation", "labeled_examples": 0}
+    rows = {row.question_id: row.value for section in answer_sections(answers, status="quality")
+            for row in section.rows}
+    assert rows["use_case_breadth"] == "Not sure yet"  # on the first step, which the team left
+    assert rows["accuracy_criticality"] == "Not answered"  # the step they are on
+    assert "data_quality" not in rows  # ruled out by no examples: never asked
+    finished = answer_sections(answers, status="complete")
+    assert all(row.value != "Not answered" for section in finished for row in section.rows)

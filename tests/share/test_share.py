@@ -227,3 +227,13 @@ def test_tokens_never_reach_the_logs(client, shared, caplog):
     logged = "\n".join(record.getMessage() + repr(record.args) for record in server_records)
     for token in (edit, view, shared.view_token, shared.workspace_token):
         assert token not in logged
+
+
+def test_the_view_page_says_not_sure_yet_for_a_question_the_team_left_open(client, session):
+    shared = share_assessment(session, notes={})
+    shared.assessment.status = "complete"  # went through every step; data_confidential left open
+    session.add(shared.assessment)
+    session.flush()
+    page = client.get(f"/v/{shared.view_token}").text
+    answers = page.split('id="answers-heading"', 1)[1]
+    assert "Not sure yet" in answers and "Not answered" not in answers

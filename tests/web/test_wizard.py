@@ -280,3 +280,135 @@ def test_autosave_after_a_colleague_saved_says_not_saved(team, session):
                               headers=HTMX)
     assert "someone else saved this assessment meanwhile" in response.text
     assert "mine" not in stored(session, "Autosave race")[0].notes.values()
+
+
+# --- the remembered workspace ----------------------------------------------------------------
+
+
+def test_a_browser_remembers_each_workspace_it_made_so_earlier_results_keep_their_way_back(team, client):
+    first = team.complete()
+    first_workspace = client.cookies.get("advisor_workspace")
+    second = team.edit_token(team.start(name="Another team", key="k-another-0123456789"))
+    remembered = client.cookies.get("advisor_workspace").split(".")
+    assert len(remembered) == 2 and remembered[1] == first_workspace  # the newest first, the older kept
+    assert f'href="/w/{first_workspace}"' in client.get(f"/e/{first}/result").text
+    assert f'href="/w/{remembered[0]}"' in client.get(f"/e/{second}/step/{sections()[1].id}").text
+
+
+def test_the_new_page_says_it_starts_another_workspace_when_one_is_remembered(team, client):
+    assert "This starts a" not in client.get("/new").text
+    team.start()
+    workspace = client.cookies.get("advisor_workspace")
+    page = client.get("/new").text
+    assert "This starts a" in page and "new workspace" in page
+    assert f'href="/w/{workspace}/new"' in page and f'href="/w/{workspace}"' in page
+
+
+def test_a_renewed_or_made_up_remembered_workspace_is_ignored(team, client):
+    # Where the app's own cookie lives in the test client's jar, so this one stands in for it.
+    client.cookies.set("advisor_workspace", "A" * 43 + ".not-a-token", domain="testserver.local")
+    assert "This starts a" not in client.get("/new").text
+    team.start()
+    remembered = client.cookies.get("advisor_workspace").split(".")
+    assert remembered[1:] == ["A" * 43]  # the new one first; junk dropped, the unknown one kept
+
+
+# --- conditions and answers they rule out ------------------------------------------------------
+
+
+def data_step():
+    return load_questionnaire().section("data")
+
+
+def test_a_conditional_question_always_says_when_to_answer_it(team, client):
+    token = team.edit_token(team.start())
+    html = client.get(f"/e/{token}/step/data").text  # examples not answered yet: quality is shown
+    condition = ("Answer this only if “How many good input/output examples do you have or could produce?” "
+                 "is 1 or more.")
+    assert condition in html
+    assert 'aria-describedby="condition-data_quality help-data_quality"' in html
+
+
+def test_choices_in_a_condition_are_quoted_as_the_page_shows_them(team, client):
+    team_step = load_questionnaire().section("team")
+    token = team.edit_token(team.start())
+    html = client.get(f"/e/{token}/step/{team_step.id}").text
+    assert "is “Open-weight models we run ourselves” or “Both”." in html
+
+
+def test_a_ruled_out_answer_is_named_on_the_next_page_without_scripts(team, client, session):
+    token = team.edit_token(team.start(name="Zero examples"))
+    form = filled(data_step(), labeled_examples="0", data_quality="high") | {"note-data_quality": "checked"}
+    response = team.post_step(token, data_step(), form)
+    assert response.status_code == 303
+    assert "dropped=data_quality%3Ahigh%3Anote" in response.headers["location"]
+    page = client.get(response.headers["location"]).text
+    assert "One answer was not saved" in page
+    assert ("Your answer “High: reviewed, consistent and representative” and its note to “How clean, "
+            "correct and representative are those examples?” was not saved") in page
+    assert f'href="/e/{token}/step/data"' in page
+    assert "data_quality" not in stored(session, "Zero examples")[0].answers
+
+
+def test_an_answer_ruled_out_by_its_condition_is_named_in_the_htmx_step_too(team):
+    token = team.edit_token(team.start())
+    form = filled(data_step(), labeled_examples="0", data_quality="low")
+    response = team.post_step(token, data_step(), form, headers=HTMX)
+    assert "Your answer “Low: unreviewed, inconsistent or skewed”" in response.text
+    assert "dropped" not in response.headers["hx-push-url"]  # a reload does not repeat the note
+
+
+def test_not_sure_or_a_met_condition_drops_nothing(team):
+    token = team.edit_token(team.start())
+    for form in (filled(data_step(), labeled_examples="0", data_quality="unsure"),
+                 filled(data_step(), labeled_examples="50", data_quality="high")):
+        response = team.post_step(token, data_step(), form)
+        assert "dropped" not in response.headers["location"]
+
+
+def test_made_up_dropped_entries_in_the_address_are_ignored(team, client):
+    token = team.edit_token(team.start())
+    page = client.get(f"/e/{token}/step/team?dropped=nope:x&dropped=task_type:chat&dropped=<b>").text
+    assert "not saved" not in page
+
+
+# --- a finished assessment opened at one step ---------------------------------------------------
+
+
+def test_a_finished_assessment_saves_a_step_and_goes_straight_back_to_the_result(team, client, session):
+    token = team.complete()
+    second = sections()[1]
+    assert "Save and see the result" in client.get(f"/e/{token}/step/{second.id}").text
+    note = {f"note-{second.questions[0].id}": "answered from the result"}
+    response = team.post_step(token, second, filled(second) | note, action="result")
+    assert path_of(response) == f"/e/{token}/result"
+    assert stored(session, "Support bot")[0].notes[second.questions[0].id] == "answered from the result"
+    assert team.post_step(token, second, filled(second), action="result", headers=HTMX
+                          ).headers["hx-redirect"] == f"/e/{token}/result"
+
+
+def test_a_draft_offers_no_shortcut_to_the_result(team, client):
+    token = team.edit_token(team.start())
+    assert "Save and see the result" not in client.get(f"/e/{token}/step/{sections()[1].id}").text
+    response = team.post_step(token, sections()[1], filled(sections()[1]), action="result")
+    assert path_of(response) == f"/e/{token}/step/{sections()[2].id}"  # saved, then the next step as usual
+
+
+# --- what the save line says ---------------------------------------------------------------------
+
+
+def test_the_save_line_promises_autosave_only_where_scripts_run(team, client):
+    token = team.edit_token(team.start())
+    html = client.get(f"/e/{token}/step/{sections()[1].id}").text
+    assert '<span class="with-js">Your answers are saved as you go</span>' in html
+    assert "when you press “Save and continue” or “Save and go back”" in html
+
+
+def test_a_stale_autosave_names_the_button_and_no_longer_claims_to_save(team):
+    token = team.edit_token(team.start())
+    last = sections()[-1]
+    old = team.version(token, last.id)
+    team.post_step(token, sections()[1], filled(sections()[1]), version=old)
+    response = team.post_step(token, last, filled(last), version=old, action="autosave", headers=HTMX)
+    assert "Press “See the recommendation” to see" in response.text
+    assert "saved as you go" not in response.text

@@ -183,8 +183,12 @@ def test_delete_asks_first_then_hides_the_assessment_and_undo_brings_it_back(cli
     assert "Recently deleted (1)" in workspace
 
     restored = post(client, f"/e/{edit}/restore", {"back": back})
-    assert restored.status_code == 303 and restored.headers["location"] == back
+    assert restored.status_code == 303
+    # Back to the list, which says what came back.
+    assert restored.headers["location"] == f"{back}&restored={assessment.id}"
+    assert "“Support bot” is restored" in client.get(restored.headers["location"]).text
     assert "Recently deleted" not in client.get(team.url).text
+    assert "is restored" not in client.get(team.url).text  # said once, not on every visit
     assert client.get(f"/e/{edit}/history").status_code == 200
 
 
@@ -223,3 +227,42 @@ def test_history_offers_revision_compare_only_to_a_browser_that_knows_the_worksp
     member = client.get(history_url).text
     assert f'action="/w/{team.token}/compare"' in member
     assert f'value="{assessment.id}@1" form="compare-revisions"' in member
+
+
+def test_restored_names_only_an_assessment_of_this_workspace(client, team, other_team):
+    stranger = other_team.add("Not yours")
+    for restored in (stranger.id, "zz", "<b>"):
+        assert "is restored" not in client.get(team.url, params={"restored": restored}).text
+
+
+def test_a_finished_assessments_copy_opens_its_result_saying_it_is_a_copy(client, team, session):
+    assessment = team.add("Support bot")
+    store.save_answers(assessment, session=session, expected_version=assessment.version,
+                       answers=assessment.answers, status="complete")
+    response = post(client, f"/e/{team.edit_token(assessment)}/duplicate")
+    assert response.headers["location"].endswith("/result?done=duplicated")
+    page = client.get(response.headers["location"]).text
+    assert "This is a new what-if copy" in page and "Support bot (what-if)" in page
+
+
+def test_history_marks_the_revisions_that_changed_the_verdict(client, team, session):
+    assessment = team.add("Support bot", example_answers("startup-support-bot"))
+    store.save_answers(assessment, session=session, expected_version=assessment.version,
+                       answers=assessment.answers | {"ml_expertise": "some"})  # same verdict
+    store.save_answers(assessment, session=session, expected_version=assessment.version,
+                       answers=example_answers("legal-assistant"))  # now fine-tuning
+    page = client.get(f"/e/{team.edit_token(assessment)}/history").text
+    flipped = page.split('id="revision-3"', 1)[1].split("</li>", 1)[0]
+    assert '<li id="revision-3" class="revision verdict-flip">' in page
+    assert "Verdict changed:</strong> Prompt engineering → Fine-tuning" in flipped
+    assert page.count("verdict-flip") == 1
+
+
+def test_history_never_guesses_not_sure_yet_for_an_older_revision(client, team, session):
+    # A revision does not record how far the team had got: an empty answer then reads "Not answered".
+    assessment = team.add("Support bot", {"task_type": "conversation"})
+    store.save_answers(assessment, session=session, expected_version=assessment.version,
+                       answers={"task_type": "conversation", "budget": "low"}, status="complete")
+    page = client.get(f"/e/{team.edit_token(assessment)}/history").text
+    assert '<td data-label="Before">Not answered' in page and '<td data-label="After">Low' in page
+    assert "Not sure yet" not in page

@@ -104,3 +104,23 @@ def test_names_and_notes_are_text(client, team):
     page = client.get(f"{team.url}/compare", params={"a": [first.id, second.id]}).text
     assert "<img src=x" not in page and "<script>alert(2)" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_open_answers_say_not_sure_yet_or_not_asked_and_scores_read_as_on_the_result(client, team, session):
+    startup = team.add("Startup bot", example_answers("startup-support-bot") | {"data_confidential": True})
+    legal = team.add("Legal", example_answers("legal-assistant") | {"data_confidential": None})  # left open
+    for assessment in (startup, legal):
+        store.save_answers(assessment, session=session, expected_version=assessment.version,
+                           answers=assessment.answers, status="complete")
+    page = client.get(f"{team.url}/compare", params={"a": [startup.id, legal.id]}).text
+    assert "Not asked" in row(page, "How clean, correct and representative are those examples?")
+    assert "Not sure yet" in row(page, "Are the data or prompts proprietary or regulated?")
+    assert "Not answered" not in page
+    scores = row(page, "Prompt engineering score")
+    assert not re.search(r">\d+\.0<", scores)  # "19", not "19.0": the result page's way
+
+
+def test_each_cell_names_its_column_for_phones(client, team):
+    first, second = team.add("Bot A"), team.add("Bot B")
+    page = client.get(f"{team.url}/compare", params={"a": [first.id, second.id]}).text
+    assert '<td data-label="Bot A">' in page and '<td data-label="Bot B">' in page
