@@ -58,6 +58,15 @@ def money(amount: float) -> str:
     return f"${amount:,.0f}"
 
 
+def break_even_words(months: float | None) -> str:
+    """When fine-tuning has paid for itself, as every page, chart and the PDF say it."""
+    if months is None:
+        return "never"
+    if months < 1:
+        return "within the first month"
+    return f"after {_month(months)} months"
+
+
 # --- score chart ------------------------------------------------------------------------------
 
 
@@ -172,7 +181,7 @@ def _cost_drawing(lines: Mapping[str, list[float]], break_even_month: float | No
         label_y = top - font * 0.6
         body.append(_shape("line", class_="break-even", x1=_n(x), y1=_n(label_y + font * 0.3), x2=_n(x),
                            y2=top + plot_h, stroke="currentColor", stroke_width=1.5, stroke_dasharray="5 4"))
-        label = f"Break-even: month {_month(break_even_month)}"
+        label = f"Break-even: {break_even_words(break_even_month)}"
         # Beside the line, on the side with room for the whole label.
         room_right = width - x - CHAR_WIDTH * font * len(label) - 6
         anchor, dx = ("start", 6) if room_right >= 0 else ("end", -6)
@@ -239,4 +248,4 @@ def _cost_desc(lines: Mapping[str, list[float]], months: int, break_even_month: 
     text = f"Total after {months} months: " + ", ".join(totals) + "." if totals else "No cost data."
     if break_even_month is None:
         return text + " Fine-tuning does not pay for itself within this period."
-    return text + f" The fine-tuned model becomes the cheaper option in month {_month(break_even_month)}."
+    return text + f" The fine-tuned model becomes the cheaper option {break_even_words(break_even_month)}."

@@ -3,26 +3,13 @@
 from fastapi import Depends, FastAPI
 
 from app.security.csrf import require_csrf
-from app.web import (
-    assessment_actions,
-    compare,
-    dates,
-    exports,
-    pages,
-    pdf,
-    results,
-    share,
-    wizard,
-    workspaces,
-)
+from app.web import assessment_actions, compare, exports, pages, pdf, results, share, wizard, workspaces
 
 ROUTERS = (pages.router, wizard.router, results.router, workspaces.router, compare.router,
            assessment_actions.router, share.router, exports.router, pdf.router)
 
 
 def include_in(app: FastAPI) -> None:
-    # The pages' shared date style; the templates (and the PDF, which renders with them) use these filters.
-    app.state.templates.env.filters.update(dates.FILTERS)
     # Each module's routes go straight into the app: FastAPI matches a request again at every level of
     # nested routers, which cost a loaded server a fifth of its time on one more level.
     for router in ROUTERS:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import assessments as store
 from app.access import WorkspaceAccess, secret_of
-from app.charts import score_text
+from app.charts import break_even_words, score_text
 from app.db import SessionDep
 from app.models import Assessment, Revision, Workspace
 from app.web.answer_changes import answer_text, question_ids, question_label, verdict_label
@@ -136,9 +136,7 @@ def _money(value) -> str:
 
 
 def _months(value) -> str:
-    if value is None:
-        return "Never within the horizon"
-    return "Within the first month" if float(value) < 1 else f"{float(value):.1f} months"
+    return break_even_words(None if value is None else float(value)).capitalize()
 
 
 def result_lines(columns: list[Column]) -> list[Line]:

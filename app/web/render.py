@@ -12,8 +12,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.applications import Starlette
 
+from app.charts import break_even_words
 from app.paths import resource_dir
 from app.security.csrf import csrf_token, set_cookie_if_minted
+from app.web import dates
 
 
 def make_templates() -> Jinja2Blocks:
@@ -28,6 +30,8 @@ def make_templates() -> Jinja2Blocks:
         lstrip_blocks=True,
     )
     env.globals["csrf_token"] = csrf_token
+    env.filters.update(dates.FILTERS)  # one date style on every page and in the PDF
+    env.filters["break_even"] = break_even_words
     env.globals["url_for"] = _url_for
     # Any page including assessment/_result.html gets its charts and cost form without extra wiring.
     from app.web.results import result_view

@@ -310,7 +310,7 @@ def _render_view(request: Request, link: ViewGrant, key: tuple, session: Session
         "can_edit": False,
         "result": result,
         "view": result_view(request, assessment, result),
-        "answer_sections": answer_sections(assessment.answers, assessment.notes),
+        "answer_sections": answer_sections(assessment.answers, assessment.notes, status=assessment.status),
         "report_url": route_path(request, "view_report_pdf", view_token=link.token),
     }
     if request.query_params:  # costs redone with other assumptions: shown once, not kept

@@ -27,7 +27,7 @@ def test_cost_chart_marks_the_break_even_month():
     series = {"months": list(range(1, 25)), "prompt_engineering": [100.0 * m for m in range(1, 25)],
               "fine_tuning": [1000.0 + 20 * m for m in range(1, 25)]}
     svg = str(cost_chart(series, 12.5))
-    assert "Break-even: month 12.5" in svg
+    assert "Break-even: after 12.5 months" in svg
     assert svg.count("<polyline") == 2 * len(COST_LAYOUTS)  # two lines in each drawing
     assert "Total after 24 months: prompt engineering $2,400, fine-tuned model $1,480." in svg
 
@@ -82,3 +82,10 @@ def test_the_cost_chart_is_drawn_for_phones_tablets_and_desktops_with_every_labe
 
 def test_scores_read_the_same_in_the_chart_and_the_tables():
     assert score_text(19.0) == "19" and score_text(9.5) == "9.5" and score_text(0) == "0"
+
+
+def test_a_break_even_within_weeks_reads_as_the_first_month_not_month_0_1():
+    months = range(1, 25)
+    series = {"prompt_engineering": [100.0 * m for m in months], "fine_tuning": [5.0 * m for m in months]}
+    svg = str(cost_chart(series, 0.1))
+    assert "Break-even: within the first month" in svg and "0.1" not in svg.split("Break-even")[1][:40]
