@@ -198,22 +198,27 @@ def _revoke_view_link(own, saved, team):
                            follow_redirects=False)
 
 
+def _assessments(own, _saved):
+    return own.count("assessment")
+
+
+def _version(own, saved):
+    return own.scalar("SELECT version FROM assessment WHERE id = :id", id=saved.id)
+
+
+def _live_links(own, saved):
+    return own.scalar("SELECT count(*) FROM sharelink WHERE assessment_id = :id AND revoked_at IS NULL",
+                      id=saved.id)
+
+
 # Each write a person makes, and what the database holds afterwards: unchanged when the commit failed.
 WRITES = {
     "create through the API": (
-        lambda own, saved, team: own.client.post("/api/v1/assessments", json={"name": "Lost"}),
-        lambda own, saved: own.count("assessment")),
-    "create through the wizard": (
-        lambda own, saved, team: team.start(name="Lost"),
-        lambda own, saved: own.count("assessment")),
-    "edit through the API": (
-        _edit_api, lambda own, saved: own.scalar("SELECT version FROM assessment WHERE id = :id", id=saved.id)),
-    "autosave in the wizard": (
-        _autosave_step,
-        lambda own, saved: own.scalar("SELECT version FROM assessment WHERE id = :id", id=saved.id)),
-    "revoke the view link": (
-        _revoke_view_link, lambda own, saved: own.scalar(
-            "SELECT count(*) FROM sharelink WHERE assessment_id = :id AND revoked_at IS NULL", id=saved.id)),
+        lambda own, saved, team: own.client.post("/api/v1/assessments", json={"name": "Lost"}), _assessments),
+    "create through the wizard": (lambda own, saved, team: team.start(name="Lost"), _assessments),
+    "edit through the API": (_edit_api, _version),
+    "autosave in the wizard": (_autosave_step, _version),
+    "revoke the view link": (_revoke_view_link, _live_links),
 }
 
 
@@ -341,7 +346,7 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database_with_every_ackno
     api = Api(restarted.url)
     for assessment_id, answers in writers.acknowledged.items():
         response = api.read(assessment_id, writers.tokens[assessment_id])
-        assert response.status_code == 200, f"acknowledged assessment {assessment_id} is gone: {response.text}"
+        assert response.status_code == 200, f"acknowledged {assessment_id} is gone: {response.text}"
         stored = response.json()["answers"]
         assert stored in (answers, writers.in_flight.get(assessment_id)), assessment_id
     print(f"SIGKILL test: {writers.requests} writes acknowledged or sent, {len(writers.acknowledged)} "
@@ -403,7 +408,7 @@ def test_a_backup_taken_during_writes_is_consistent_and_serves_the_old_links(fre
         reader.close()
     with sqlite3.connect(plain_copy) as copy:
         in_the_file = {row[0] for row in copy.execute("SELECT id FROM assessment")}
-    assert not set(committed_before) <= in_the_file, "the commits reached the main file: this run proves nothing"
+    assert not set(committed_before) <= in_the_file, "commits reached the main file: this run proves nothing"
     assert done.returncode == 0, done.stderr
     assert "integrity check: ok" in done.stdout
     check_consistency(f"sqlite:///{backup}")
