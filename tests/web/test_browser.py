@@ -173,6 +173,7 @@ def test_an_answer_given_while_the_step_refreshes_is_kept(page, live_server):
     settled(page)
     expect(page.locator("input[type=radio][name=data_quality][value=low]")).to_be_checked()
     expect(page.locator("#input-labeled_examples")).to_have_value("3000")
+    screenshot(page, "wizard-answer-kept-during-refresh")
 
 
 def test_a_reload_in_the_middle_keeps_the_answers_and_the_step(page, live_server):
