@@ -260,6 +260,7 @@ def test_home_wizard_error_and_result_pages_pass_axe(audited_page, live_server):
     page.get_by_label("Name of this assessment").fill("Audited")
     answer_step(page, LEGAL["answers"])
     next_step(page)
+    audit("wizard-middle-step")
     answer_step(page, LEGAL["answers"])
     next_step(page)
     page.locator("#input-labeled_examples").fill("many")
