@@ -61,3 +61,29 @@ def test_a_save_waits_for_another_writer_instead_of_failing(live_server):
                               headers={"X-CSRF-Token": token})
         holder.join()
     assert created.status_code == 201
+
+
+@pytest.mark.skipif(using_postgres(), reason="SQLite locking")
+def test_the_apps_writes_take_the_write_lock_when_they_begin_and_its_reads_do_not(settings, tmp_path):
+    """A write that begins DEFERRED and reads first only asks for the lock at its first write, and then
+    fails at once with "database is locked" if another writer got in meanwhile (busy_timeout cannot
+    help: waiting would break its snapshot). BEGIN IMMEDIATE takes the lock up front and waits."""
+    from app import migrate
+    from app.main import create_app
+
+    database = tmp_path / "locks.db"
+    migrate.upgrade(f"sqlite:///{database}")
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{database}"}))
+    other = sqlite3.connect(database, timeout=0, isolation_level=None)  # another writer, no patience
+    try:
+        with app.state.write_engine.begin() as writing:
+            writing.execute(text("SELECT count(*) FROM assessment"))  # a write's first statement reads
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                other.execute("BEGIN IMMEDIATE")
+        with app.state.engine.begin() as reading:
+            reading.execute(text("SELECT count(*) FROM assessment"))
+            other.execute("BEGIN IMMEDIATE")  # a page being read never holds up a save
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+        app.state.engine.dispose()

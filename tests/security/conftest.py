@@ -1,10 +1,13 @@
 """Fixtures for the security tests: an app with a route that fails on purpose, a client that shows
-500s as responses (as a browser sees them) instead of raising, and a live server of our own."""
+500s as responses (as a browser sees them) instead of raising, a live server of our own, and the app
+as `advisor serve` runs it."""
 
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -76,5 +79,51 @@ def security_server(tmp_path_factory):
     url = make_test_database(tmp_dir, "security")
     server = start_patiently(tmp_dir, url)
     yield server
+    stop_server(server)
+    drop_test_database(url)
+
+
+@dataclass
+class Served:
+    """The app started by `advisor serve`, as deployed: uvicorn's own logging at info level with the
+    access log on, proxy headers trusted from ADVISOR_FORWARDED_ALLOW_IPS only (default 127.0.0.1)."""
+
+    url: str
+    log: Path
+    create_limit: int
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+# Creates per minute per client on the served app: low, so a test reaches the limit in a few requests.
+SERVED_CREATE_LIMIT = 3
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory) -> Iterator[Served]:
+    tmp_dir = tmp_path_factory.mktemp("served")
+    url = make_test_database(tmp_dir, "served")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ADVISOR_")}
+    env |= {"ADVISOR_DATABASE_URL": url, "ADVISOR_SECRET_KEY": TEST_SECRET,
+            "ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": str(SERVED_CREATE_LIMIT)}
+    log = tmp_dir / "advisor-serve.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT,
+                                   env=env, stdout=output, stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", url, process)
+    deadline = time.monotonic() + START_DEADLINE
+    while True:
+        try:
+            if httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"advisor serve did not start; see {log}")
+    yield Served(server.url, log, SERVED_CREATE_LIMIT)
     stop_server(server)
     drop_test_database(url)

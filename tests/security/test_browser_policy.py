@@ -1,10 +1,15 @@
-"""In a real browser (R10, R11): the whole journey raises no Content-Security-Policy violation, and
-another site cannot frame the app."""
+"""In a real browser (R05, R10, R11): the whole journey raises no Content-Security-Policy violation,
+another site cannot frame the app, and an edit page leaves nothing of itself in browser storage."""
+
+import json
+import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from app.questionnaire import load_questionnaire
+from tests.conftest import SHARED, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +48,7 @@ def test_the_journey_raises_no_csp_violation(page, live_server):
     page.locator("button[name=action][value=next]").first.click()
     page.wait_for_load_state("networkidle")
     seen["after an htmx save"] = _violations(page)
+    screenshot(page, "csp-journey-after-htmx-save")
     assert {path: found for path, found in seen.items() if found} == {}
     assert [text for text in console if "Content Security Policy" in text] == []
 
@@ -50,5 +56,43 @@ def test_the_journey_raises_no_csp_violation(page, live_server):
 def test_another_site_cannot_frame_the_app(page, live_server):
     page.set_content(f'<iframe id="victim" src="{live_server.url}/" width="600" height="400"></iframe>')
     page.wait_for_timeout(1500)
+    screenshot(page, "framed-by-another-site")  # the frame stays empty
     frame = page.frame_locator("#victim")
     assert frame.locator("text=Prompt engineering, fine-tuning, or both?").count() == 0
+
+
+STORAGE = """() => JSON.stringify({
+  local: Object.fromEntries(Object.entries(localStorage)),
+  session: Object.fromEntries(Object.entries(sessionStorage)),
+})"""
+
+
+def assert_nothing_of_the_page_is_stored(page, edit_token: str) -> None:
+    stored = json.loads(page.evaluate(STORAGE))
+    here = page.evaluate("location.pathname + location.search")
+    # htmx 2.0.11 writes the tab's own address under this key on every page load, with no setting to
+    # stop it: it may hold what the address bar shows and nothing more.
+    assert stored["session"].pop("htmx-current-path-for-history", here) == here
+    assert "htmx-history-cache" not in stored["session"] | stored["local"]
+    assert edit_token not in json.dumps(stored)
+
+
+def test_an_edit_page_leaves_neither_htmx_history_nor_its_link_in_browser_storage(page, live_server):
+    """htmx keeps a copy of each page it swaps away from in sessionStorage unless historyCacheSize is 0:
+    on a shared computer the edit link (in the page, in its forms) would outlive the tab's history."""
+    answers = json.loads((SHARED / "examples" / "legal-assistant.json").read_text())["answers"]
+    created = httpx.post(live_server.url + "/api/v1/assessments", json={"name": "Kept?", "answers": answers})
+    edit = created.json()["edit_url"].rsplit("/", 1)[-1]
+    first, second, third = (section.id for section in load_questionnaire().sections[:3])
+    page.goto(f"{live_server.url}/e/{edit}/step/{first}")
+    for following in (second, third):  # htmx swaps the next step in and pushes its URL
+        page.locator("button[name=action][value=next]").first.click()
+        page.wait_for_url(re.compile(f"/step/{following}$"))
+        expect(page.locator(".htmx-request")).to_have_count(0)
+    assert_nothing_of_the_page_is_stored(page, edit)
+    page.evaluate("window.beforeGoingBack = true")
+    page.go_back()  # nothing cached: htmx reloads the step from the server (refreshOnHistoryMiss)
+    page.wait_for_function("() => !window.beforeGoingBack && document.readyState === 'complete'")
+    expect(page.locator("h1#step-title")).to_have_text(load_questionnaire().sections[1].title)
+    screenshot(page, "edit-page-after-going-back")
+    assert_nothing_of_the_page_is_stored(page, edit)

@@ -1,5 +1,6 @@
 """Cross-site requests change nothing (R07, R08): every state-changing HTML route refuses a POST without
-a valid CSRF token, or from another origin, with 403, and the database stays as it was."""
+a valid CSRF token, or from another origin, with 403, and the database stays as it was. A GET or HEAD
+(a link, a prefetch, an image tag on another site) to a state-changing route changes nothing (R09)."""
 
 import pytest
 from fastapi import APIRouter, Depends
@@ -10,7 +11,7 @@ from app.models import Assessment, IdempotencyKey, Revision, ShareLink, Workspac
 from app.questionnaire import load_questionnaire
 from app.security.csrf import require_csrf
 from tests.conftest import TEST_SECRET, csrf_token_for
-from tests.security.routes import fill_path, state_changing_html_routes
+from tests.security.routes import UNSAFE_METHODS, app_routes, fill_path, state_changing_html_routes
 
 ROUTES = state_changing_html_routes()
 EVIL = "https://evil.example"
@@ -85,6 +86,32 @@ def test_the_same_request_from_the_app_itself_is_not_refused(client, victim, met
                               headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
                               follow_redirects=False)
     assert response.status_code != 403, response.text[:300]
+
+
+# Every path a state-changing route serves (HTML and API).
+UNSAFE_PATHS = sorted({path for path, methods in app_routes() if methods & UNSAFE_METHODS})
+# The only ones where GET has a page of its own: the form that the POST sends, or the resource read.
+# Any other state-changing path must refuse GET; a new page here is a decision, made by adding it.
+FORM_PAGES = {
+    "/new", "/w/{workspace_token}/new", "/w/{workspace_token}/import", "/e/{edit_token}/step/{section_id}",
+    "/e/{edit_token}/delete", "/api/v1/assessments/{assessment_id}",
+}
+
+
+@pytest.mark.parametrize("path", UNSAFE_PATHS)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_get_or_head_to_a_state_changing_route_changes_nothing(client, session, victim, method, path):
+    """With every token valid, so nothing is refused for a wrong link: only the method protects."""
+    before = snapshot(session)
+    response = client.request(method, fill_path(path, victim), follow_redirects=False,
+                              headers={"Authorization": f"Bearer {victim['edit_token']}"})
+    session.expire_all()
+    assert snapshot(session) == before
+    if path not in FORM_PAGES:  # no page lives here: the method is refused outright
+        assert response.status_code == 405, (method, path, response.status_code)
+        assert "GET" not in response.headers["allow"]
+    elif method == "GET":
+        assert response.status_code in (200, 303), (path, response.status_code)
 
 
 def test_the_form_token_and_the_header_token_are_both_accepted(app, client):

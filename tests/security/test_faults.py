@@ -1,9 +1,11 @@
 """Faults (R21, R25, R27, R28, R29): the database going away gives 503 and the app recovers by itself;
-a server killed mid-write leaves a consistent database with every acknowledged write; a backup taken
+a write is acknowledged only once it is committed, and one that fails half-way leaves nothing behind; a
+server killed mid-write leaves a consistent database with every acknowledged write; a backup taken
 during writes is consistent and restorable; a double submit creates one assessment."""
 
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,11 +14,18 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from app import assessments as store
+from app import migrate
+from app.main import create_app
 from tests.conftest import (
     ROOT,
     TEST_SECRET,
@@ -26,7 +35,8 @@ from tests.conftest import (
     using_postgres,
 )
 from tests.security.conftest import start_patiently
-from tests.security.live import Api, random_number_answer
+from tests.security.live import Api, Saved, random_number_answer, token_of
+from tests.web.conftest import Team, filled
 
 UNLIMITED = {"ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": "1000000"}
 
@@ -121,6 +131,145 @@ def test_postgres_refusing_connections_gives_503_then_the_app_recovers_by_itself
     assert api.http.get("/healthz").status_code == 200
 
 
+# --- a write is acknowledged only once it is committed -------------------------------------------
+
+
+@dataclass
+class OwnDatabase:
+    """A client of the app as deployed: each request's session really commits or rolls back (no test
+    transaction around it), on a database of the test's own."""
+
+    client: TestClient
+    url: str
+
+    def count(self, table: str) -> int:
+        return self.scalar(f"SELECT count(*) FROM {table}")
+
+    def scalar(self, query: str, **params):
+        engine = create_engine(self.url)
+        with engine.connect() as connection:
+            value = connection.execute(text(query), params).scalar()
+        engine.dispose()
+        return value
+
+
+@pytest.fixture
+def own_database(settings, tmp_path):
+    url = make_test_database(tmp_path, "commits")
+    migrate.upgrade(url)
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        yield OwnDatabase(client, url)
+    app.state.engine.dispose()
+    drop_test_database(url)
+
+
+def commits_fail(monkeypatch) -> None:
+    """From now on every COMMIT fails, as on a full disk or a dropped connection at the last moment."""
+    def fail(self):
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(Session, "commit", fail)
+
+
+def _created(own: OwnDatabase) -> Saved:
+    """An assessment made through the API (committed), as a writer would have before the fault."""
+    response = own.client.post("/api/v1/assessments", json={"name": "Before the fault",
+                                                             "answers": {"labeled_examples": 10}})
+    assert response.status_code == 201
+    body = response.json()
+    return Saved(body["id"], token_of(body["edit_url"]), token_of(body["view_url"]), body["version"])
+
+
+def _edit_api(own, saved, _team):
+    headers = {"Authorization": f"Bearer {saved.edit_token}", "If-Match": f'"{saved.version}"'}
+    return own.client.patch(f"/api/v1/assessments/{saved.id}", json={"answers": {"labeled_examples": 99}},
+                            headers=headers)
+
+
+def _autosave_step(_own, saved, team):
+    section = next(s for s in team.sections if any(q.id == "labeled_examples" for q in s.questions))
+    form = filled(section, labeled_examples=99)
+    return team.post_step(saved.edit_token, section, form, version=str(saved.version), action="autosave")
+
+
+def _revoke_view_link(own, saved, team):
+    return own.client.post(f"/e/{saved.edit_token}/share/view/revoke", data={"csrf_token": team.csrf},
+                           follow_redirects=False)
+
+
+def _assessments(own, _saved):
+    return own.count("assessment")
+
+
+def _version(own, saved):
+    return own.scalar("SELECT version FROM assessment WHERE id = :id", id=saved.id)
+
+
+def _live_links(own, saved):
+    return own.scalar("SELECT count(*) FROM sharelink WHERE assessment_id = :id AND revoked_at IS NULL",
+                      id=saved.id)
+
+
+# Each write a person makes, and what the database holds afterwards: unchanged when the commit failed.
+WRITES = {
+    "create through the API": (
+        lambda own, saved, team: own.client.post("/api/v1/assessments", json={"name": "Lost"}), _assessments),
+    "create through the wizard": (lambda own, saved, team: team.start(name="Lost"), _assessments),
+    "edit through the API": (_edit_api, _version),
+    "autosave in the wizard": (_autosave_step, _version),
+    "revoke the view link": (_revoke_view_link, _live_links),
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_write_whose_commit_fails_is_never_acknowledged(own_database, monkeypatch, write):
+    """R28's guarantee rests on this: the response goes out only after the COMMIT succeeded. A server
+    killed in the ~1 ms between an early acknowledgement and its commit is too rare to catch live."""
+    send, stored = WRITES[write]
+    saved = _created(own_database)
+    team = Team(own_database.client)  # loads a page, as the person did, for the form's CSRF token
+    before = stored(own_database, saved)
+    commits_fail(monkeypatch)
+    response = send(own_database, saved, team)
+    monkeypatch.undo()
+    assert not 200 <= response.status_code < 400, f"{write} was acknowledged ({response.status_code})"
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert "Traceback" not in response.text
+    assert stored(own_database, saved) == before
+    retried = send(own_database, saved, team)
+    assert 200 <= retried.status_code < 400, retried.text
+    assert stored(own_database, saved) != before
+
+
+# --- a create that fails half-way -------------------------------------------------------------------
+
+
+def test_a_create_that_fails_half_way_leaves_nothing_behind_and_says_so_kindly(own_database, monkeypatch):
+    team = Team(own_database.client)
+    make_link = store._new_link
+
+    def fail_at_the_edit_link(assessment, kind, *, session, secret):
+        link = make_link(assessment, kind, session=session, secret=secret)
+        session.flush()  # the workspace, the assessment and its view link are written by now
+        if kind == "edit":
+            raise RuntimeError("the disk filled up while saving the edit link")
+        return link
+
+    monkeypatch.setattr(store, "_new_link", fail_at_the_edit_link)
+    response = team.start(name="Half-made")
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "Your saved answers are safe" in response.text
+    for leak in ("Traceback", "RuntimeError", "disk filled up", "sharelink"):
+        assert leak not in response.text
+    tables = ("workspace", "assessment", "sharelink", "revision", "idempotencykey")
+    assert {table: own_database.count(table) for table in tables} == dict.fromkeys(tables, 0)
+    assert team.start(name="Made whole").status_code == 303  # the same form, sent again, works
+    assert own_database.count("assessment") == 1
+
+
 # --- a server killed in the middle of writes ----------------------------------------------------
 
 
@@ -196,7 +345,9 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database_with_every_ackno
     restarted = fresh_server(server.database_url)
     api = Api(restarted.url)
     for assessment_id, answers in writers.acknowledged.items():
-        stored = api.read(assessment_id, writers.tokens[assessment_id]).json()["answers"]
+        response = api.read(assessment_id, writers.tokens[assessment_id])
+        assert response.status_code == 200, f"acknowledged {assessment_id} is gone: {response.text}"
+        stored = response.json()["answers"]
         assert stored in (answers, writers.in_flight.get(assessment_id)), assessment_id
     print(f"SIGKILL test: {writers.requests} writes acknowledged or sent, {len(writers.acknowledged)} "
           f"assessments verified after restart")
@@ -229,19 +380,35 @@ def check_consistency(database_url: str) -> None:
 @pytest.mark.skipif(using_postgres(), reason="advisor db backup copies SQLite; PostgreSQL uses pg_dump")
 def test_a_backup_taken_during_writes_is_consistent_and_serves_the_old_links(fresh_server, tmp_path):
     server = fresh_server()
+    database = sqlite_path(server.database_url)
+    # A reader (a long report, a stuck request) holds its snapshot from before the writes: no checkpoint
+    # can move later commits into the main file, so they live only in the WAL. A copy of the file would
+    # miss them; only a real backup (the backup API or VACUUM INTO) sees them.
+    reader = sqlite3.connect(database, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM assessment").fetchone()
     writers = Writers(Api(server.url), count=20)
     threads = writers.start()
-    time.sleep(1.0)
-    with writers.lock:
-        committed_before = dict(writers.tokens)
-    backup = tmp_path / "backup.db"
-    env = {**os.environ, "ADVISOR_DATABASE_URL": server.database_url, "ADVISOR_SECRET_KEY": TEST_SECRET}
-    done = subprocess.run([sys.executable, "-m", "app.cli", "db", "backup", str(backup)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    time.sleep(0.5)
-    writers.stop.set()
-    for thread in threads:
-        thread.join(timeout=15)
+    try:
+        time.sleep(1.0)
+        with writers.lock:
+            committed_before = dict(writers.tokens)
+        plain_copy = tmp_path / "plain-copy.db"
+        shutil.copyfile(database, plain_copy)
+        backup = tmp_path / "backup.db"
+        env = {**os.environ, "ADVISOR_DATABASE_URL": server.database_url, "ADVISOR_SECRET_KEY": TEST_SECRET}
+        done = subprocess.run([sys.executable, "-m", "app.cli", "db", "backup", str(backup)], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=120)
+        time.sleep(0.5)
+    finally:
+        writers.stop.set()
+        for thread in threads:
+            thread.join(timeout=15)
+        reader.execute("ROLLBACK")
+        reader.close()
+    with sqlite3.connect(plain_copy) as copy:
+        in_the_file = {row[0] for row in copy.execute("SELECT id FROM assessment")}
+    assert not set(committed_before) <= in_the_file, "commits reached the main file: this run proves nothing"
     assert done.returncode == 0, done.stderr
     assert "integrity check: ok" in done.stdout
     check_consistency(f"sqlite:///{backup}")

@@ -3,6 +3,7 @@
 import select
 import socket
 
+import httpx
 import pytest
 from fastapi import APIRouter, Depends, Request
 from fastapi.testclient import TestClient
@@ -178,3 +179,28 @@ def test_creating_assessments_is_rate_limited_per_client(settings, connection, a
     assert "Too many assessments" in refused.json()["detail"]
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert other.status_code == 201
+
+
+# The app's own loopback address is the trusted proxy by default (ADVISOR_FORWARDED_ALLOW_IPS); another
+# loopback address is a peer it does not trust.
+UNTRUSTED_PEER = "127.0.0.2"
+
+
+def test_a_spoofed_forwarded_for_from_an_untrusted_peer_counts_against_the_sender(served):
+    """Served as `advisor serve` runs it, proxy headers on: each request claims another client in
+    X-Forwarded-For, and the limit still falls on the address that actually sent them."""
+    spoofer = httpx.Client(base_url=served.url, transport=httpx.HTTPTransport(local_address=UNTRUSTED_PEER))
+    proxy = httpx.Client(base_url=served.url)  # the trusted proxy, on 127.0.0.1
+    with spoofer, proxy:
+        statuses = [spoofer.post("/api/v1/assessments", json={"name": f"Spoofed {n}"},
+                                 headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+                    for n in range(served.create_limit + 1)]
+        # The controls: through the trusted proxy, X-Forwarded-For names the client, so the spoofer's
+        # own address finds its bucket full while another client is served.
+        same_client = proxy.post("/api/v1/assessments", json={"name": "Via the proxy"},
+                                 headers={"X-Forwarded-For": UNTRUSTED_PEER})
+        other_client = proxy.post("/api/v1/assessments", json={"name": "Someone else"},
+                                  headers={"X-Forwarded-For": "203.0.113.50"})
+    assert statuses == [201] * served.create_limit + [429]
+    assert same_client.status_code == 429
+    assert other_client.status_code == 201

@@ -1,13 +1,17 @@
 """Tokens never appear in logs (R18); errors never leak internals (R32); GET never changes state (R09)."""
 
 import logging
+import time
 
+import httpx
 from sqlalchemy import text
 
 from app import assessments as store
 from app.models import Assessment, Revision, ShareLink, Workspace
+from app.questionnaire import load_questionnaire
 from app.security.logs import RedactTokens
 from tests.conftest import TEST_SECRET
+from tests.security.live import token_of, wizard_form
 from tests.security.routes import app_routes, fill_path
 
 
@@ -24,6 +28,34 @@ def test_the_access_log_masks_link_tokens():
     line = record.getMessage()
     assert token not in line
     assert "/v/***/report.pdf" in line
+
+
+def test_a_served_app_logs_each_visit_to_a_link_without_its_token(served):
+    """As `advisor serve` runs it: uvicorn at info level, access log on. In-process clients write no
+    access log at all, so only a real server shows what lands in it."""
+    with httpx.Client(base_url=served.url, timeout=60) as browser:
+        body = browser.post("/api/v1/assessments", json={"name": "Logged", "answers": {}}).json()
+        edit, view, workspace = (token_of(body[key]) for key in ("edit_url", "view_url", "workspace_url"))
+        first = load_questionnaire().sections[0].id
+        visits = [f"/v/{view}", f"/e/{edit}", f"/e/{edit}/step/{first}", f"/e/{edit}/result",
+                  f"/e/{edit}/share", f"/e/{edit}/history", f"/w/{workspace}", f"/w/{workspace}/export.csv"]
+        statuses = {path: browser.get(path).status_code for path in visits}
+        form = wizard_form(browser.get(f"/e/{edit}/step/{first}").text)
+        autosave = browser.post(f"/e/{edit}/step/{first}", data=form["fields"] | {"action": "autosave"},
+                                headers={"HX-Request": "true"})
+        unknown = "Q" * 43
+        missing = browser.get(f"/e/{unknown}/result")
+    assert set(statuses.values()) <= {200, 303}, statuses  # /e/{token} sends on to the step reached
+    assert autosave.status_code == 200 and missing.status_code == 404
+    log = served.log_text()
+    deadline = time.monotonic() + 10
+    while '/result HTTP/1.1" 404' not in log and time.monotonic() < deadline:
+        time.sleep(0.1)  # the last line may still be on its way to the file
+        log = served.log_text()
+    assert '"GET /v/' in log and '"POST /e/' in log, "no access log: this test would see no token"
+    for token in (edit, view, workspace, unknown):
+        assert token not in log
+    assert '"GET /v/*** HTTP/1.1" 200' in log  # masked, still saying which page was visited
 
 
 def test_the_filter_is_on_uvicorns_and_the_apps_loggers(app):

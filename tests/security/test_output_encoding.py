@@ -1,6 +1,7 @@
 """Output encoding (R03, R04): names and notes carrying HTML, script or htmx payloads come out as text on
 every page, in every htmx fragment, in the exports and in the PDF."""
 
+import re
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -9,7 +10,7 @@ from markupsafe import escape
 
 from app import assessments as store
 from app.questionnaire import load_questionnaire
-from tests.conftest import TEST_SECRET
+from tests.conftest import ROOT, TEST_SECRET
 from tests.security.routes import app_routes
 
 PAYLOADS = [
@@ -142,3 +143,78 @@ def test_payloads_come_out_of_the_pdf_as_the_text_that_was_typed(client, poisone
         text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
         flat = " ".join(text.split())
         assert " ".join(item["payload"].split()) in flat, item["payload"]
+
+
+# --- the template lint for attributes that act (R04) ---------------------------------------------
+
+TEMPLATES = ROOT / "templates"
+JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+# An htmx or event-handler attribute and its value, in a template whose Jinja tags were masked out.
+ACTING_ATTRIBUTE = re.compile(
+    r"""(?<![\w-])((?:data-)?hx-[\w:.-]+|on[a-z]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+MASKED = re.compile(r"\x00(\d+)\x00")
+AS_JSON = re.compile(r"\|\s*tojson\s*$")
+# Expressions in acting attributes that carry no user data, each checked by hand: (template, attribute,
+# expression) -> why. Anything else must be |tojson in a single-quoted attribute.
+NOT_USER_DATA = {
+    ("wizard/step.html", "hx-post", "action_url"): "a path the route built with url_for",
+    ("wizard/conflict.html", "hx-post", "action_url"): "a path the route built with url_for",
+    ("wizard/_question.html", "hx-post", "action_url"): "a path the route built with url_for",
+    ("wizard/_question.html", "hx-target", "dependents[0]"): "a question id from the questionnaire file",
+    ("wizard/_question.html", "hx-select", "dependents[0]"): "a question id from the questionnaire file",
+    ("wizard/_question.html", "hx-select-oob", "other"): "a question id from the questionnaire file",
+    ("wizard/_question.html", "hx-select-oob", "',' if not loop.last"): "a constant",
+    ("assessment/_costs.html", "hx-get", "request.url.path"):
+        "this page's own path, which reached the page only by matching a route with a live token",
+}
+
+
+def acting_attribute_problems(name: str, source: str) -> list[str]:
+    """Every {{ }} inside an hx-* or on* attribute that is not JSON in single quotes nor a known
+    constant, URL or id."""
+    tags: list[str] = []
+
+    def mask(match: re.Match) -> str:
+        tags.append(match.group(0))
+        return f"\x00{len(tags) - 1}\x00"
+
+    problems = []
+    for attribute in ACTING_ATTRIBUTE.finditer(JINJA_TAG.sub(mask, source)):
+        attr, value = attribute.group(1), attribute.group(2)
+        quote = value[0] if value[0] in "\"'" else ""
+        for index in MASKED.findall(value):
+            tag = tags[int(index)]
+            if not tag.startswith("{{"):
+                continue
+            expression = tag[2:-2].strip("-+ \n")
+            if not quote:
+                problems.append(f"{name}: unquoted {attr}={tag}")
+            elif quote == "'" and AS_JSON.search(expression):
+                continue
+            elif (name, attr, expression) not in NOT_USER_DATA:
+                problems.append(f"{name}: {attr}={quote}...{tag}...{quote}")
+    return problems
+
+
+def test_template_values_reach_htmx_and_handler_attributes_only_as_single_quoted_json():
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) > 10
+    problems = [problem for path in templates
+                for problem in acting_attribute_problems(str(path.relative_to(TEMPLATES)), path.read_text())]
+    assert problems == []
+
+
+@pytest.mark.parametrize(("snippet", "accepted"), [
+    ("""<body hx-headers='{{ {"X-CSRF-Token": token}|tojson }}'>""", True),
+    ("""<form hx-post="/e/x/step/task" hx-target="#step">""", True),
+    ("""<div data-show-if-for="{{ assessment.name }}">""", True),
+    ("""<body hx-headers="{{ {"X-CSRF-Token": token}|tojson }}">""", False),
+    ("""<div hx-vals='{{ assessment.name }}'>""", False),
+    ("""<div hx-get={{ url }}>""", False),
+    ("""<div data-hx-get="/search?q={{ query }}">""", False),
+    ("""<a onclick="go('{{ assessment.name }}')">""", False),
+    ("""<div {% if x %}hx-get="/a/{{ assessment.name }}"{% endif %}>""", False),
+    ("""<div hx-vals='{{ {"name": assessment.name}|tojson }}'>""", True),
+])
+def test_the_template_lint_tells_safe_json_from_user_data(snippet, accepted):
+    assert (acting_attribute_problems("example.html", snippet) == []) is accepted

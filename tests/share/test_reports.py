@@ -162,6 +162,17 @@ def test_comparison_pdf_puts_assessments_side_by_side(client, shared):
     assert "Page 1 of" in pages[0]
 
 
+def test_comparison_pdf_shows_each_assessments_notes_in_its_column(client, shared):
+    other = shared.add("Support bot, with data", answers={"labeled_examples": 5000},
+                       notes={"labeled_examples": "Exported from Zendesk in March."})
+    path = f"/w/{shared.workspace_token}/compare/report.pdf"
+    response = client.get(path, params=[("a", shared.assessment.id), ("a", other.id)])
+    assert response.status_code == 200
+    body = flat(pdf_text(response.content)[1])
+    assert "Note: Support can label 500 tickets by May." in body  # the shared assessment's note
+    assert "Note: Exported from Zendesk in March." in body
+
+
 def test_comparison_pdf_needs_two_to_four_of_the_workspaces_assessments(client, session, shared):
     path = f"/w/{shared.workspace_token}/compare/report.pdf"
     one = client.get(path, params={"a": shared.assessment.id}, follow_redirects=False)

@@ -74,9 +74,11 @@ def test_without_javascript_the_links_are_selectable_and_forms_still_work(page_w
     page.goto(local(created["edit_url"], live_server) + "/share")
     assert page.locator("#view-link-url").input_value() == created["view_url"]
     assert not page.get_by_role("button", name="Copy").first.is_visible()  # nothing to copy with
+    screenshot(page, "share-links-no-js")
     page.get_by_role("button", name="Renew view link").click()
     assert "was renewed" in page.content()
     assert page.locator("#view-link-url").input_value() != created["view_url"]
+    screenshot(page, "share-link-renewed-no-js")
 
 
 def test_share_view_and_import_pages_pass_axe(audited_page, live_server):

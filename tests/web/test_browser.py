@@ -234,6 +234,7 @@ def test_an_answer_given_while_the_step_refreshes_is_kept(page, live_server):
     settled(page)
     expect(page.locator("input[type=radio][name=data_quality][value=low]")).to_be_checked()
     expect(page.locator("#input-labeled_examples")).to_have_value("3000")
+    screenshot(page, "wizard-answer-kept-during-refresh")
 
 
 def test_a_reload_in_the_middle_keeps_the_answers_and_the_step(page, live_server):
@@ -320,6 +321,7 @@ def test_home_wizard_error_and_result_pages_pass_axe(audited_page, live_server):
     page.get_by_label("Name of this assessment").fill("Audited")
     answer_step(page, LEGAL["answers"])
     next_step(page)
+    audit("wizard-middle-step")
     answer_step(page, LEGAL["answers"])
     next_step(page)
     page.locator("#input-labeled_examples").fill("many")

@@ -98,6 +98,21 @@ def test_reevaluation_is_offered_only_when_the_rules_changed(client, team, sessi
     assert f'action="/e/{edit}/reevaluate"' in page
 
 
+def test_the_result_page_says_the_rules_changed_and_offers_to_reevaluate(client, team, session):
+    assessment = team.add("Support bot")
+    edit = team.edit_token(assessment)
+    assert "The rules have changed since this was saved" not in client.get(f"/e/{edit}/result").text
+    judged_by_older_rules(session, assessment)
+    page = client.get(f"/e/{edit}/result")
+    assert page.status_code == 200
+    assert 'class="notice notice-rules"' in page.text, "no rules-changed notice on the result"
+    notice = page.text.split('class="notice notice-rules"', 1)[1].split("</article>", 1)[0]
+    assert "The rules have changed since this was saved" in notice
+    assert "engine 0.0.1-old" in notice
+    assert f'action="/e/{edit}/reevaluate"' in notice
+    assert "Re-evaluate with the current rules" in notice
+
+
 def test_reevaluation_records_a_revision_shows_what_moved_and_keeps_the_old_result(client, team, session):
     assessment = team.add("Support bot")
     current_verdict = assessment.verdict
