@@ -95,8 +95,6 @@ def _api_methods(app: FastAPI, path: str) -> str:
                                for template, operations in app.openapi()["paths"].items()]
     methods = {method for pattern, allowed in app.state.api_paths if pattern.match(path)
                for method in allowed}
-    if "GET" in methods:
-        methods.add("HEAD")  # as Starlette serves it
     return ", ".join(sorted(methods))
 
 
