@@ -659,13 +659,24 @@ def _dropped_query(dropped: list[str]) -> str:
 
 @dataclass(frozen=True)
 class ConflictRow:
+    """One answer (or note) as the other person saved it and as this person sent it, with the form
+    values that keep either: on a row that differs, the person picks which one to save."""
+
     label: str
+    field: str  # the form field: the question id, or the note's field
     theirs: str
     mine: str
+    theirs_value: str
+    mine_value: str
 
     @property
     def differs(self) -> bool:
         return self.theirs != self.mine
+
+    @property
+    def keeps_theirs(self) -> bool:
+        """The choice made for the person: theirs only where this person left it blank."""
+        return not self.mine_value.strip() and bool(self.theirs_value.strip())
 
 
 def conflict_rows(section, current: Assessment, step: StepInput) -> list[ConflictRow]:
@@ -674,11 +685,13 @@ def conflict_rows(section, current: Assessment, step: StepInput) -> list[Conflic
         theirs = answer_words(question, current.answers.get(question.id))
         mine = answer_words(question, step.answers.get(question.id))
         if theirs != NOT_ANSWERED or mine != NOT_ANSWERED:
-            rows.append(ConflictRow(question.label, theirs, mine))
+            rows.append(ConflictRow(question.label, question.id, theirs, mine,
+                                    form_value(question, current.answers.get(question.id)),
+                                    step.values.get(question.id, "")))
         their_note, my_note = current.notes.get(question.id, ""), step.notes.get(question.id, "")
         if their_note or my_note:
-            label = f"Note on “{question.label}”"
-            rows.append(ConflictRow(label, their_note or "No note", my_note or "No note"))
+            rows.append(ConflictRow(f"Note on “{question.label}”", NOTE_PREFIX + question.id,
+                                    their_note or "No note", my_note or "No note", their_note, my_note))
     return rows
 
 

@@ -347,31 +347,37 @@ def walk_all_steps_from_here(page) -> None:
 
 
 def conflict(page, step_url: str) -> None:
-    """Open the same step twice, save it in one tab, then in the other: the conflict page."""
-    other = page.context.new_page()
+    """A colleague with the same edit link, in a browser of their own, saves the step this person has
+    open; then this person saves it too: the conflict page."""
+    colleague = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    other = colleague.new_page()
     other.goto(step_url)
     page.goto(step_url)
     other.locator("input[name=data_confidential][value=no]").check()
+    other.locator("input[name=data_quality][value=medium]").check()
     next_step(other)
-    other.close()
+    colleague.close()
     page.locator("input[name=data_confidential][value=yes]").check()
     next_step(page)
     expect(page.get_by_role("heading", name="Someone else saved this assessment")).to_be_visible()
 
 
-def test_a_conflict_offers_keep_mine_and_take_theirs(page, live_server):
-    start(page, live_server.url, "Two tabs")
+def test_a_conflict_between_two_people_merges_their_answers_question_by_question(page, live_server):
+    start(page, live_server.url, "Two people")
     for _ in range(2):
         answer_step(page, LEGAL["answers"])
         next_step(page)
     conflict(page, page.url)
-    row = page.locator("tr", has_text="proprietary or regulated")
-    expect(row).to_contain_text("No")
-    expect(row).to_contain_text("Yes")
+    confidential = page.locator("tr", has_text="proprietary or regulated")
+    expect(confidential).to_contain_text("No")
+    expect(confidential).to_contain_text("Yes")
     screenshot(page, "wizard-conflict")
+    # Keep the colleague's answer on data quality, and this person's own on confidential data.
+    page.locator("input[type=radio][name=data_quality][value=medium]").check()
     with page.expect_response(posted("next")):
-        page.get_by_role("button", name="Keep mine").click()
+        page.get_by_role("button", name="Save the answers chosen above").click()
     settled(page)
     expect(page.locator("h1#step-title")).to_have_text(sections()[3].title)
     page.go_back()
     expect(page.locator("input[name=data_confidential][value=yes]")).to_be_checked()
+    expect(page.locator("input[name=data_quality][value=medium]")).to_be_checked()

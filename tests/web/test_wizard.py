@@ -192,10 +192,27 @@ def test_a_stale_save_shows_both_versions_and_overwrites_nothing(team, session):
     response = team.post_step(token, second, filled(second) | {choice.id: mine}, version=old_version)
     assert response.status_code == 409
     assert "Someone else saved" in response.text
-    assert "Keep mine" in response.text and "Take theirs" in response.text
-    assert f'name="{choice.id}" value="{mine}"' in response.text
+    assert "Save the answers chosen above" in response.text and "Take all of theirs" in response.text
+    # Where the versions differ the person picks one; theirs is offered, theirs is not yet chosen.
+    assert f'name="{choice.id}" value="{mine}" checked' in response.text
+    assert f'name="{choice.id}" value="{theirs}">' in response.text
     [assessment] = stored(session, "Contested")
     assert str(assessment.answers[choice.id]).lower() in (theirs, "true" if theirs == "yes" else theirs)
+
+
+def test_a_conflict_keeps_their_answer_where_mine_was_left_blank(team, session):
+    token = team.edit_token(team.start(name="Half answered"))
+    second = sections()[1]
+    old_version = team.version(token, second.id)
+    choice = next(q for q in second.questions if q.type == "choice" and not q.show_if)
+    theirs = str(choice.choices[0].value)
+    other = next(q for q in second.questions if q.id != choice.id and q.type in ("choice", "yesno"))
+    team.post_step(token, second, filled(second) | {choice.id: theirs}, version=old_version)
+    changed = "yes" if other.type == "yesno" else str(other.choices[-1].value)
+    mine = filled(second) | {choice.id: "", other.id: changed}
+    response = team.post_step(token, second, mine, version=old_version)
+    assert response.status_code == 409
+    assert f'name="{choice.id}" value="{theirs}" checked' in response.text
 
 
 def test_the_same_step_sent_twice_is_not_a_conflict(team, session):
