@@ -108,9 +108,12 @@ def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
         result_bytes, step_bytes = _sizes(app, post, sample)
         bare_server = servers.start_bare(workdir, get_bytes=result_bytes, post_bytes=step_bytes)
         bare = Target(bare_server.url, app.session, bare_server.pid)
-        first_render_ms = _first_views(app, editables)
+        first_render_ms = []
         loads = {}
         for connections in (THROUGHPUT_CONNECTIONS, LATENCY_CONNECTIONS):
+            # Every page opened once first (the previous round's wizard load saved new versions), so
+            # the load measures kept pages, as a shared link mostly gets them; first views on their own.
+            first_render_ms.append(_first_views(app, editables))
             loads["result", "bare", connections] = _load(bare, result_script(editables), workdir, connections,
                                                          seconds)
             loads["result", "app", connections] = _load(app, result_script(editables), workdir, connections,
@@ -123,8 +126,9 @@ def measure(workdir: Path, *, quick: bool = False) -> list[Figure]:
         servers.stop(app_server)
         if bare_server:
             servers.stop(bare_server)
+    first_view_ms = sum(first_render_ms) / len(first_render_ms)
     return _figures(loads, result_bytes, step_bytes) + [
-        info("result page first view after a save (server CPU, mean)", first_render_ms, "ms")]
+        info("result page first view after a save (server CPU, mean)", first_view_ms, "ms")]
 
 
 def _first_views(app: Target, editables: list[Editable]) -> float:

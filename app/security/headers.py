@@ -7,7 +7,6 @@ in what is missing.
 
 import re
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Everything from our own origin only: no inline script or style, no eval (htmx is configured with
@@ -61,24 +60,30 @@ def headers_for(path: str, *, https: bool) -> dict[str, str]:
     return headers
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
 class SecurityHeaders:
     """Pure ASGI middleware: adds the headers above to each response start message."""
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.https = https
+        # Encoded once: the two sets a response can get (paths with a token get the stricter one).
+        self._plain = _raw(headers_for("/", https=https))
+        self._token = _raw(headers_for("/v/", https=https))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = headers_for(scope["path"], https=self.https)
+        wanted = self._token if TOKEN_PATH.match(scope["path"]) else self._plain
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in wanted.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [header for header in wanted if header[0] not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

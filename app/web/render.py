@@ -137,14 +137,14 @@ PAGE_CACHE_ENTRIES = 1000
 
 class PageCache:
     """One rendered page per key and the version it shows (a newer version replaces it), least
-    recently used dropped first; safe across threadpool threads."""
+    recently used dropped first; safe across threadpool threads. Pages are kept encoded, as sent."""
 
     def __init__(self, entries: int = PAGE_CACHE_ENTRIES) -> None:
         self.entries = entries
-        self._html: OrderedDict[Hashable, tuple[Hashable, str]] = OrderedDict()
+        self._html: OrderedDict[Hashable, tuple[Hashable, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, version: Hashable) -> str | None:
+    def get(self, key: Hashable, version: Hashable) -> bytes | None:
         with self._lock:
             kept = self._html.get(key)
             if kept is None or kept[0] != version:
@@ -152,7 +152,7 @@ class PageCache:
             self._html.move_to_end(key)
             return kept[1]
 
-    def put(self, key: Hashable, version: Hashable, html: str) -> None:
+    def put(self, key: Hashable, version: Hashable, html: bytes) -> None:
         with self._lock:
             self._html[key] = (version, html)
             self._html.move_to_end(key)
@@ -177,7 +177,7 @@ def keep_page(request: Request, template: str, context: dict[str, Any], *, key: 
     token, which is each visitor's own, so it must have nothing to post.
     """
     page = request.app.state.templates.env.get_template(template)
-    html = page.render({"request": request, **context, "csrf_token": _no_token_in_kept_pages})
+    html = page.render({"request": request, **context, "csrf_token": _no_token_in_kept_pages}).encode()
     request.app.state.page_cache.put(key, version, html)
     return _kept_response(html, headers)
 
@@ -186,7 +186,7 @@ def _no_token_in_kept_pages(_request: Request) -> str:
     raise RuntimeError("a page kept for every visitor cannot carry a visitor's CSRF token")
 
 
-def _kept_response(html: str, headers: dict[str, str] | None) -> Response:
+def _kept_response(html: bytes, headers: dict[str, str] | None) -> Response:
     response = HTMLResponse(html, headers=headers)
     response.headers["Vary"] = "HX-Request"
     return response
