@@ -232,13 +232,9 @@ def parse_expiry(value: str) -> tuple[datetime | None, str]:
 
 @router.get("/v/{view_token}", name="view_assessment")
 async def view_assessment(request: Request, link: ViewLink, session: SessionDep):
-    # The page changes only when the assessment is saved: it is rendered once per saved version and
-    # kept, so a visit costs the link look-up alone.
+    # The page changes only when the assessment is saved: it is rendered here once per saved version
+    # and kept; repeat visits get the kept page from KeptViewPages, before any routing.
     key = _view_page_key(link.grant.assessment_id, link.token)
-    if not request.query_params:
-        kept = kept_page(request, key=key, version=link.grant.version, headers=SHARED_PAGE_HEADERS)
-        if kept is not None:
-            return kept
     return await run_in_threadpool(_render_view, request, link, key, session)
 
 
