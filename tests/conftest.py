@@ -28,7 +28,9 @@ from app.db import get_session, make_engine
 from app.main import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The public example answer files and the answers schema: the repository's own copies.
+EXAMPLES = ROOT / "examples"
+SCHEMA_FILE = ROOT / "app" / "contracts" / "answers-v1.schema.json"
 TEST_SECRET = "test-secret-" + "x" * 40
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -2,6 +2,7 @@
 migrations, and serves from any directory."""
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,11 +19,19 @@ SHARE = "share/llm-customization-advisor"
 RESOURCES = ("templates", "static", "migrations")
 
 
+def uv() -> str:
+    """The uv that ./dev installed (it exports UV), else one on PATH: the test venv has no pip."""
+    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / "tools" / ".uv" / "bin" / "uv")
+    if not Path(found).exists():
+        pytest.skip("uv not found: run the tests through ./dev test, which installs it")
+    return found
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--wheel-dir", str(out), str(ROOT)], check=True, capture_output=True)
+    subprocess.run([uv(), "build", "--quiet", "--wheel", "--out-dir", str(out), str(ROOT)], check=True,
+                   capture_output=True)
     return next(out.glob("*.whl"))
 
 
@@ -42,8 +51,8 @@ def test_an_installed_wheel_serves_pages_and_static_files_from_any_directory(whe
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(python), "--no-deps", str(wheel)],
+                   check=True, capture_output=True)
     # The dependencies come from the test environment; the app itself only from the wheel (a path
     # added by a .pth file does not run that directory's own .pth files, so the editable install of
     # the checkout stays out).

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SCHEMA = json.loads((SHARED / "contracts" / "answers-v1.schema.json").read_text())
-EXAMPLE_FILES = sorted((SHARED / "examples").glob("*.json"))
+from tests.conftest import EXAMPLES, SCHEMA_FILE
+
+SCHEMA = json.loads(SCHEMA_FILE.read_text())
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
 
 # Numbers near the thresholds the rules use, so generated answers cross them often.
 INTERESTING = {

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.questionnaire import load_questionnaire
-from tests.conftest import SHARED, screenshot
+from tests.conftest import EXAMPLES, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +80,7 @@ def assert_nothing_of_the_page_is_stored(page, edit_token: str) -> None:
 def test_an_edit_page_leaves_neither_htmx_history_nor_its_link_in_browser_storage(page, live_server):
     """htmx keeps a copy of each page it swaps away from in sessionStorage unless historyCacheSize is 0:
     on a shared computer the edit link (in the page, in its forms) would outlive the tab's history."""
-    answers = json.loads((SHARED / "examples" / "legal-assistant.json").read_text())["answers"]
+    answers = json.loads((EXAMPLES / "legal-assistant.json").read_text())["answers"]
     created = httpx.post(live_server.url + "/api/v1/assessments", json={"name": "Kept?", "answers": answers})
     edit = created.json()["edit_url"].rsplit("/", 1)[-1]
     first, second, third = (section.id for section in load_questionnaire().sections[:3])

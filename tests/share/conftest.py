@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from app import assessments as store
 from app.models import Assessment
-from tests.conftest import SHARED, TEST_SECRET, csrf_token_for
+from tests.conftest import EXAMPLES, TEST_SECRET, csrf_token_for
 
 SECRET = TEST_SECRET.encode()
 
 
 def example_answers(name: str = "startup-support-bot") -> dict:
-    return json.loads((SHARED / "examples" / f"{name}.json").read_text())["answers"]
+    return json.loads((EXAMPLES / f"{name}.json").read_text())["answers"]
 
 
 @dataclass

@@ -7,13 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from app.questionnaire import load_questionnaire
-from tests.conftest import ROOT, SHARED, screenshot
+from tests.conftest import EXAMPLES, ROOT, screenshot
 
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "tests" / "vendor" / "axe-core-4.11.0" / "axe.min.js"
 # A realistic team: the law firm of the shared examples, whose expected verdict is fine-tuning.
-LEGAL = json.loads((SHARED / "examples" / "legal-assistant.json").read_text())
+LEGAL = json.loads((EXAMPLES / "legal-assistant.json").read_text())
 STEP_URL = re.compile(r"/e/[A-Za-z0-9_-]{43}/step/(\w+)$")
 
 

@@ -12,14 +12,14 @@ from sqlmodel import Session
 
 from app import assessments as store
 from app.models import Assessment, Workspace
-from tests.conftest import SHARED, TEST_SECRET
+from tests.conftest import EXAMPLES, TEST_SECRET
 
 # Small pages so pagination shows with a handful of assessments.
 TEST_PAGE_SIZE = 5
 
 
 def example_answers(name: str) -> dict:
-    return json.loads((SHARED / "examples" / f"{name}.json").read_text())["answers"]
+    return json.loads((EXAMPLES / f"{name}.json").read_text())["answers"]
 
 
 @dataclass

@@ -1,0 +1,40 @@
+"""The repository stands on its own: no file reads anything beside the checkout (a user has no shared/
+folder next to their clone), and its own copies of the contracts are the ones the tests use."""
+
+import re
+import subprocess
+
+from tests.conftest import EXAMPLES, ROOT, SCHEMA_FILE
+
+# A path that climbs out of the checkout to a sibling folder, as "../shared" or `ROOT.parent / "x"`.
+OUTSIDE = re.compile(r"\.\./shared|parents?\[?\d*\]?\s*/\s*[\"']shared[\"']|ROOT\.parent\b")
+
+
+def tracked_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return [name for name in listed.stdout.splitlines() if not name.startswith("tests/vendor/")]
+
+
+def test_no_tracked_file_reads_a_folder_beside_the_checkout():
+    offenders = []
+    for name in tracked_files():
+        # Prose may cite where a file came from; code, data and scripts may not read it.
+        if name == "tests/test_repository.py" or name.endswith(".md") or not (ROOT / name).is_file():
+            continue
+        try:
+            text = (ROOT / name).read_text()
+        except UnicodeDecodeError:
+            continue
+        offenders += [f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1) if OUTSIDE.search(line)]
+    assert not offenders, offenders
+
+
+def test_the_pattern_catches_the_ways_a_file_once_reached_shared():
+    for line in ('SHARED = ROOT.parent / "shared"', 'Path(__file__).resolve().parents[3] / "shared"',
+                 "open('../shared/examples/x.json')"):
+        assert OUTSIDE.search(line), line
+
+
+def test_the_repository_keeps_its_own_schema_and_examples():
+    assert SCHEMA_FILE.is_file()
+    assert len(list(EXAMPLES.glob("*.json"))) >= 6
