@@ -8,22 +8,32 @@ RUN apt-get update \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
+# uv makes /app/.venv from uv.lock exactly as ./dev does, without the dev group; it never downloads a
+# Python (the image's is used) and copies files instead of linking them from its cache.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_LINK_MODE=copy \
+    UV_NO_CACHE=1 \
+    PATH=/app/.venv/bin:$PATH
 
 WORKDIR /app
-# The locked, hash-checked dependencies first, so code changes do not re-install them.
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+# The installer: the same uv as ./dev, pinned and hash-checked in tools/uv.txt.
+COPY tools/uv.txt ./tools/uv.txt
+RUN pip install --only-binary :all: --require-hashes -r tools/uv.txt
+# The locked dependencies first, so code changes do not re-install them.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-dev --no-install-project
 
-COPY pyproject.toml README.md alembic.ini ./
+COPY README.md alembic.ini ./
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
-RUN pip install --no-deps -e .
+RUN uv sync --locked --no-dev
 
 # An unprivileged user owns only the data directory (SQLite file and generated secret).
 RUN useradd --create-home --uid 10001 advisor && mkdir /data && chown advisor:advisor /data
@@ -35,7 +45,8 @@ ENV ADVISOR_HOST=0.0.0.0 \
 VOLUME ["/data"]
 EXPOSE 8000
 
+# The port comes from ADVISOR_PORT, so a container started with another port stays healthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+  CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('ADVISOR_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status != 200)"]
 
 CMD ["advisor", "serve"]

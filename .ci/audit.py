@@ -1,7 +1,7 @@
 """Audit the locked dependencies with pip-audit (R39): fail on a known vulnerability, warn loudly
 (without failing) when no vulnerability service can be reached, since then nothing was checked.
 
-Usage: python .ci/audit.py requirements.lock
+Usage: python .ci/audit.py RUNTIME_REQUIREMENTS (.ci/run exports it from uv.lock with `uv export --no-dev`)
 pip-audit asks PyPI's JSON API, then OSV as a fallback; a mirror without the JSON API answers 404 for
 every package, which pip-audit reports as "skipped", not as an error, so skips are counted here.
 """
@@ -57,4 +57,4 @@ def main(lock: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "requirements.lock")))
+    sys.exit(main(Path(sys.argv[1])))

@@ -8,6 +8,7 @@ a real server (browser, load) get a separate database of their own.
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SCHEMA_FILE = ROOT / "app" / "contracts" / "answers-v1.schema.json"
 TEST_SECRET = "test-secret-" + "x" * 40
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _base_database_url() -> str:
@@ -221,14 +221,42 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Where to look for a Chromium when ADVISOR_TEST_CHROMIUM does not name one: PATH, then macOS's apps.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_APPS = ("/Applications/Chromium.app/Contents/MacOS/Chromium",
+                 "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome")
+INSTALL_HINTS = {
+    "chromium": "Debian/Ubuntu: apt-get install chromium; Fedora: dnf install chromium; "
+                "macOS: brew install --cask chromium; or set ADVISOR_TEST_CHROMIUM to a Chromium or Chrome",
+    "pdftoppm": "Debian/Ubuntu: apt-get install poppler-utils; Fedora: dnf install poppler-utils; "
+                "macOS: brew install poppler",
+}
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("ADVISOR_TEST_CHROMIUM")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    on_path = (shutil.which(name) for name in CHROMIUM_NAMES)
+    return next((found for found in on_path if found), None) or next(
+        (app for app in CHROMIUM_APPS if Path(app).is_file()), None)
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool a test needs, or a skip that says how to install it."""
+    found = find_chromium() if name == "chromium" else shutil.which(name)
+    if not found:
+        pytest.skip(f"{name} is not installed ({INSTALL_HINTS[name]})")
+    return found
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    chromium = require_tool("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -288,6 +287,16 @@ class Writers:
         self.sent_keys: set[str] = set()
         self.requests = 0
         self.lock = threading.Lock()
+        # Notified on every acknowledged write, so a test waits for progress, not for a guessed time.
+        self.progress = threading.Condition(self.lock)
+
+    def wait_for_acknowledged(self, assessments: int, writes: int = 0, timeout: float = 120) -> None:
+        """Block until at least `assessments` exist and `writes` more requests were acknowledged."""
+        with self.progress:
+            target = self.requests + writes
+            reached = self.progress.wait_for(
+                lambda: len(self.acknowledged) >= assessments and self.requests >= target, timeout)
+        assert reached, f"the writers stalled: {len(self.acknowledged)} assessments, {self.requests} writes"
 
     def run(self, seed: int) -> None:
         rng = random.Random(seed)
@@ -299,14 +308,15 @@ class Writers:
                 response = self.api.create(f"writer {seed}", random_number_answer(rng), key=key)
             except Exception:
                 return
-            self.requests += 1
             if response.status_code != 201:
                 return
             saved = self.api.created(response)
-            with self.lock:
+            with self.progress:
+                self.requests += 1
                 self.created_keys[key] = saved.id
                 self.acknowledged[saved.id] = dict(saved.answers)
                 self.tokens[saved.id] = saved.edit_token
+                self.progress.notify_all()
             for _ in range(rng.randint(1, 5)):
                 change = random_number_answer(rng)
                 self.in_flight[saved.id] = saved.answers | change
@@ -314,13 +324,14 @@ class Writers:
                     response = self.api.patch(saved, change)
                 except Exception:
                     return
-                self.requests += 1
                 if response.status_code != 200:
                     return
                 saved.version = response.json()["version"]
                 saved.answers = response.json()["answers"]
-                with self.lock:
+                with self.progress:
+                    self.requests += 1
                     self.acknowledged[saved.id] = dict(saved.answers)
+                    self.progress.notify_all()
 
     def start(self) -> list[threading.Thread]:
         threads = [threading.Thread(target=self.run, args=(seed,), daemon=True) for seed in range(self.count)]
@@ -333,7 +344,8 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database_with_every_ackno
     server = fresh_server()
     writers = Writers(Api(server.url, timeout=10), count=8)
     threads = writers.start()
-    time.sleep(random.uniform(1.5, 3.0))
+    # Kill once the writers are well under way: eight of them keep writing, so the kill lands mid-write.
+    writers.wait_for_acknowledged(assessments=8, writes=40)
     os.kill(server.process.pid, signal.SIGKILL)
     server.process.wait(timeout=10)
     writers.stop.set()
@@ -349,7 +361,7 @@ def test_a_server_killed_mid_write_leaves_a_consistent_database_with_every_ackno
         assert response.status_code == 200, f"acknowledged {assessment_id} is gone: {response.text}"
         stored = response.json()["answers"]
         assert stored in (answers, writers.in_flight.get(assessment_id)), assessment_id
-    print(f"SIGKILL test: {writers.requests} writes acknowledged or sent, {len(writers.acknowledged)} "
+    print(f"SIGKILL test: {writers.requests} writes acknowledged, {len(writers.acknowledged)} "
           f"assessments verified after restart")
 
 
@@ -390,7 +402,7 @@ def test_a_backup_taken_during_writes_is_consistent_and_serves_the_old_links(fre
     writers = Writers(Api(server.url), count=20)
     threads = writers.start()
     try:
-        time.sleep(1.0)
+        writers.wait_for_acknowledged(assessments=10)
         with writers.lock:
             committed_before = dict(writers.tokens)
         plain_copy = tmp_path / "plain-copy.db"
@@ -399,7 +411,7 @@ def test_a_backup_taken_during_writes_is_consistent_and_serves_the_old_links(fre
         env = {**os.environ, "ADVISOR_DATABASE_URL": server.database_url, "ADVISOR_SECRET_KEY": TEST_SECRET}
         done = subprocess.run([sys.executable, "-m", "app.cli", "db", "backup", str(backup)], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=120)
-        time.sleep(0.5)
+        writers.wait_for_acknowledged(assessments=0, writes=20)  # writes go on after the backup
     finally:
         writers.stop.set()
         for thread in threads:

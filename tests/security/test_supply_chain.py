@@ -31,7 +31,7 @@ def test_the_audit_fails_on_a_known_vulnerability(monkeypatch, capsys):
         {"name": "jinja2", "version": "3.1.6", "vulns": []},
     ]}
     monkeypatch.setattr(audit, "run_audit", lambda lock, service: report)
-    assert audit.main(ROOT / "requirements.lock") == 1
+    assert audit.main(ROOT / "uv.lock") == 1
     assert "VULNERABLE starlette 0.1: PYSEC-X (fixed in: 1.0.1)" in capsys.readouterr().out
 
 
@@ -39,7 +39,7 @@ def test_the_audit_passes_when_nothing_is_known(monkeypatch, capsys):
     audit = _audit_module()
     report = {"dependencies": [{"name": "jinja2", "version": "3.1.6", "vulns": []}]}
     monkeypatch.setattr(audit, "run_audit", lambda lock, service: report)
-    assert audit.main(ROOT / "requirements.lock") == 0
+    assert audit.main(ROOT / "uv.lock") == 0
     assert "no known vulnerabilities in 1 locked packages" in capsys.readouterr().out
 
 
@@ -48,5 +48,5 @@ def test_the_audit_warns_without_failing_when_no_service_answers(monkeypatch, ca
     all_skipped = {"dependencies": [{"name": "jinja2", "skip_reason": "Dependency not found on PyPI"}]}
     answers = {"pypi": all_skipped, "osv": None}
     monkeypatch.setattr(audit, "run_audit", lambda lock, service: answers[service])
-    assert audit.main(ROOT / "requirements.lock") == 0
+    assert audit.main(ROOT / "uv.lock") == 0
     assert "NOT audited" in capsys.readouterr().out

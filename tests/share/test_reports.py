@@ -18,7 +18,7 @@ from app.reports.fetcher import StaticOnlyFetcher
 from app.reports.pdf import PdfRenderer, render_pdf
 from app.web.answer_changes import answer_text, verdict_label
 from app.web.dates import day
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_tool
 from tests.share import renderers
 from tests.share.conftest import assert_shared_page_headers, example_answers, share_assessment
 
@@ -108,9 +108,10 @@ def test_page_one_as_png_for_a_person_to_look_at(client, session):
     ARTIFACTS.mkdir(exist_ok=True)
     pdf_path = ARTIFACTS / "report.pdf"
     pdf_path.write_bytes(response.content)
+    pdftoppm = require_tool("pdftoppm")
     subprocess.run(
         [
-            "pdftoppm",
+            pdftoppm,
             "-png",
             "-r",
             "70",

@@ -160,25 +160,16 @@ def test_refresh_re_renders_the_step_without_saving(team, session):
 
 
 def test_answers_to_questions_hidden_by_show_if_are_not_saved(team, session):
+    # A concrete same-step pair: data quality is asked only when there are examples.
     questionnaire = load_questionnaire()
-    for section in sections()[1:]:
-        dependent = next((q for q in section.questions if q.show_if
-                          and set(q.show_if) <= {s.id for s in section.questions}), None)
-        if dependent:
-            break
-    else:
-        return  # no same-step condition in this questionnaire version
-    source_id, allowed = next(iter(dependent.show_if.items()))
-    source = questionnaire.question(source_id)
-    hiding = next((c.value for c in source.choices or [] if c.value not in allowed), None)
-    if source.type == "yesno":
-        hiding = "no" if True in allowed else "yes"
-    if source.type == "number":
-        hiding = 0
+    assert questionnaire.question("data_quality").show_if == {"labeled_examples": [{"min": 1}]}
+    pair = {"labeled_examples", "data_quality"}
+    section = next(s for s in sections() if {q.id for q in s.questions} >= pair)
     token = team.edit_token(team.start(name="Hidden answer"))
-    team.post_step(token, section, filled(section) | {source_id: str(hiding)})
+    team.post_step(token, section, filled(section) | {"labeled_examples": "0", "data_quality": "high"})
     [assessment] = stored(session, "Hidden answer")
-    assert dependent.id not in assessment.answers
+    assert assessment.answers["labeled_examples"] == 0
+    assert "data_quality" not in assessment.answers
 
 
 def test_a_stale_save_shows_both_versions_and_overwrites_nothing(team, session):
