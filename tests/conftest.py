@@ -35,6 +35,19 @@ SCHEMA_FILE = ROOT / "app" / "contracts" / "answers-v1.schema.json"
 TEST_SECRET = "test-secret-" + "x" * 40
 
 
+# A test that starts a real server (or several), kills one, or builds and installs a wheel takes seconds,
+# not milliseconds: it is marked slow, so the quick loop (`./dev test -m "not slow and not browser"`)
+# leaves it out. CI runs everything.
+SERVER_FIXTURES = {"live_server", "fresh_server", "security_server", "served", "two_instances"}
+SLOW_FILES = {"test_install.py", "test_faults.py", "test_load.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_FILES or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def _base_database_url() -> str:
     return Settings(database_url=os.environ.get("ADVISOR_TEST_DATABASE_URL", "sqlite:///unused.db")).database_url
 
