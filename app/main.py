@@ -23,6 +23,7 @@ from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
 from app.reports.pdf import PdfRenderer
 from app.security.protect import protect
+from app.web import api_docs
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
 
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="LLM Customization Advisor",
         version="1.0.0",
         description="Decide between prompt engineering, fine-tuning, or both.",
-        docs_url="/docs" if settings.docs_enabled else None,
+        docs_url=None,  # our own /docs (app/web/api_docs.py): FastAPI's loads a CDN the CSP blocks
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=_lifespan,
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     app.include_router(api.router)
     web.include_in(app)
+    if settings.docs_enabled:
+        app.include_router(api_docs.router)
     _add_health(app)
     _add_error_handlers(app)
     return app
