@@ -1,5 +1,5 @@
-"""advisor serve | recommend | check --deploy | db upgrade | db backup: thin wrappers over the app's
-modules."""
+"""advisor serve | recommend | check --deploy | db upgrade | db current | db downgrade | db backup, and
+--version: thin wrappers over the app's modules."""
 
 import argparse
 import json
@@ -16,6 +16,7 @@ EXIT_BAD_INPUT = 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="advisor", description="LLM Customization Advisor")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="upgrade the database, then serve the web app")
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations up to the newest")
+    db_commands.add_parser("current", help="print the database's schema revision and the newest one")
+    downgrade = db_commands.add_parser("downgrade", help="undo migrations down to REVISION (to roll back)")
+    downgrade.add_argument("revision", help="an Alembic revision id, or -1 for one step")
     backup = db_commands.add_parser("backup", help="write a consistent copy of the SQLite database")
     backup.add_argument("path", type=Path)
 
@@ -46,7 +50,30 @@ def main(argv: list[str] | None = None) -> int:
         return _check_deploy()
     if args.db_command == "upgrade":
         return _db_upgrade()
+    if args.db_command == "current":
+        return _db_current()
+    if args.db_command == "downgrade":
+        return _db_downgrade(args.revision)
     return _db_backup(args.path)
+
+
+def _version() -> str:
+    """advisor, engine and questionnaire versions: what a bug report or a deployment check needs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from app.advisor.recommend import ENGINE_VERSION
+    from app.questionnaire import QUESTIONNAIRE_VERSION
+
+    try:
+        package = version("llm-customization-advisor")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        package = "unknown"
+    return f"advisor {package} (engine {ENGINE_VERSION}, questionnaire {QUESTIONNAIRE_VERSION})"
+
+
+def _unreachable(settings, error) -> int:
+    print(f"advisor: cannot reach the database {_describe(settings.database_url)}: {error}", file=sys.stderr)
+    return 1
 
 
 def _settings():
@@ -79,7 +106,10 @@ def _serve(args) -> int:
     except QuestionnaireError as error:
         print(f"advisor: the questionnaire is broken: {error}", file=sys.stderr)
         return 1
-    migrate.upgrade(settings.database_url)
+    try:
+        migrate.upgrade(settings.database_url)
+    except migrate.DatabaseUnreachable as error:
+        return _unreachable(settings, error)
     database = _describe(settings.database_url)
     print(f"Serving on {settings.public_base_url}  (database: {database})", flush=True)
     uvicorn.run(
@@ -147,8 +177,39 @@ def _db_upgrade() -> int:
     from app import migrate
 
     settings = _settings()
-    migrate.upgrade(settings.database_url)
+    try:
+        migrate.upgrade(settings.database_url)
+    except migrate.DatabaseUnreachable as error:
+        return _unreachable(settings, error)
     print(f"Database {_describe(settings.database_url)} is at the newest schema.")
+    return 0
+
+
+def _db_current() -> int:
+    from app import migrate
+
+    settings = _settings()
+    try:
+        revision, head = migrate.current(settings.database_url)
+    except migrate.DatabaseUnreachable as error:
+        return _unreachable(settings, error)
+    state = "up to date" if revision == head else f"behind: run `advisor db upgrade` to reach {head}"
+    print(f"{_describe(settings.database_url)}: revision {revision or 'none (empty database)'}, {state}")
+    return 0
+
+
+def _db_downgrade(revision: str) -> int:
+    from alembic.util.exc import CommandError
+
+    from app import migrate
+
+    settings = _settings()
+    try:
+        migrate.downgrade(settings.database_url, revision)
+    except CommandError as error:
+        print(f"advisor: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Database {_describe(settings.database_url)} downgraded to {revision}.")
     return 0
 
 

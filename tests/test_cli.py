@@ -1,6 +1,8 @@
-"""The advisor command: database upgrade and backup."""
+"""The advisor command: version; database upgrade, current, downgrade and backup; serve's start-up errors."""
 
 import sqlite3
+
+import pytest
 
 from app import cli
 
@@ -78,3 +80,34 @@ def test_serve_port_reaches_the_links_the_app_hands_out(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_version_names_the_package_engine_and_questionnaire(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("advisor ") and "engine " in out and "questionnaire " in out
+
+
+def test_db_current_says_behind_then_up_to_date_and_downgrade_steps_back(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", f"sqlite:///{tmp_path / 'cur.db'}")
+    monkeypatch.setenv("ADVISOR_SECRET_KEY_FILE", str(tmp_path / "k.key"))
+    assert cli.main(["db", "current"]) == 0
+    assert "none (empty database), behind" in capsys.readouterr().out
+    assert cli.main(["db", "upgrade"]) == 0
+    assert cli.main(["db", "current"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert cli.main(["db", "downgrade", "-1"]) == 0
+    assert cli.main(["db", "current"]) == 0
+    assert "behind" in capsys.readouterr().out
+    assert cli.main(["db", "downgrade", "no-such-revision"]) == cli.EXIT_BAD_INPUT
+
+
+def test_an_unreachable_database_stops_serve_with_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/advisor")
+    monkeypatch.setenv("ADVISOR_SECRET_KEY_FILE", str(tmp_path / "k.key"))
+    assert cli.main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot reach the database" in err and "Traceback" not in err
+    assert "secret" not in err  # the password is hidden
