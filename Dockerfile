@@ -45,8 +45,9 @@ ENV ADVISOR_HOST=0.0.0.0 \
 VOLUME ["/data"]
 EXPOSE 8000
 
-# The port comes from ADVISOR_PORT, so a container started with another port stays healthy.
+# Liveness only (/livez): a database outage must not get every container restarted; load balancers and
+# readiness probes use /readyz, which checks the database. The port comes from ADVISOR_PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('ADVISOR_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status != 200)"]
+  CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('ADVISOR_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/livez', timeout=4).status != 200)"]
 
 CMD ["advisor", "serve"]

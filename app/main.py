@@ -82,6 +82,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _add_health(app: FastAPI) -> None:
+    # Two probes: /livez says only that the process answers, so an orchestrator's liveness probe does not
+    # restart every instance when the shared database is down (restarting cannot mend it); /readyz (and
+    # /healthz, its older name) also checks the database, for readiness probes and load balancers.
+    @app.get("/livez", include_in_schema=False)
+    def livez() -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:
         try:

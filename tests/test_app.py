@@ -23,8 +23,13 @@ def test_healthz_reports_503_when_the_database_is_unreachable(tmp_path):
 
     with TestClient(create_app(settings)) as client:
         response = client.get("/healthz")
+        ready = client.get("/readyz")
+        alive = client.get("/livez")
     assert response.status_code == 503
     assert response.headers["retry-after"]
+    assert ready.status_code == 503
+    # The process itself is fine: a liveness probe must not restart it for the database's sake.
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
 
 
 def test_home_page_renders(client):
