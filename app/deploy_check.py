@@ -36,6 +36,13 @@ def deploy_problems(settings: Settings, *, mounts: Path = Path("/proc/mounts")) 
     if base.hostname not in LOCAL_HOSTS and not (settings.https and base.scheme == "https"):
         problems.append("ADVISOR_HTTPS: serve a public address over HTTPS and set ADVISOR_HTTPS=true with an "
                         "https:// ADVISOR_BASE_URL: links carry secrets, cookies need Secure and HSTS.")
+    if (settings.host not in LOCAL_HOSTS and base.hostname not in LOCAL_HOSTS
+            and settings.forwarded_allow_ips.strip() in LOCAL_HOSTS):
+        # Listening on every interface for a public address means a proxy on another host or container;
+        # trusting only 127.0.0.1 ignores its X-Forwarded-For, so all clients share one rate-limit bucket.
+        problems.append(f"ADVISOR_FORWARDED_ALLOW_IPS: only {settings.forwarded_allow_ips} is trusted, but "
+                        f"the app listens on {settings.host} for {base.hostname}: name your proxy's address "
+                        "(or * where only the proxy can reach the app), or every client shares one rate limit.")
     if any(host.startswith("*") for host in settings.allowed_hosts):
         problems.append("ADVISOR_ALLOWED_HOSTS: a wildcard lets any Host header in; name the real hosts.")
     filesystem = _sqlite_filesystem(settings, mounts)

@@ -56,3 +56,11 @@ def test_sqlite_on_a_network_filesystem_fails(tmp_path):
     assert len(problems) == 1 and "network filesystem (nfs4)" in problems[0]
     mounts.write_text("/dev/sda1 / ext4 rw 0 0\n")
     assert deploy_problems(settings, mounts=mounts) == []
+
+
+def test_a_proxy_elsewhere_that_is_not_trusted_is_named(environment, capsys):
+    environment.setenv("ADVISOR_HOST", "0.0.0.0")  # as in the Docker image: the proxy is another container
+    assert cli.main(["check", "--deploy"]) == 1
+    assert "ADVISOR_FORWARDED_ALLOW_IPS" in capsys.readouterr().err
+    environment.setenv("ADVISOR_FORWARDED_ALLOW_IPS", "10.0.0.5")
+    assert cli.main(["check", "--deploy"]) == 0
