@@ -42,7 +42,8 @@ def deploy_problems(settings: Settings, *, mounts: Path = Path("/proc/mounts")) 
         # trusting only 127.0.0.1 ignores its X-Forwarded-For, so all clients share one rate-limit bucket.
         problems.append(f"ADVISOR_FORWARDED_ALLOW_IPS: only {settings.forwarded_allow_ips} is trusted, but "
                         f"the app listens on {settings.host} for {base.hostname}: name your proxy's "
-                        "address (or * where only the proxy can reach the app): else all clients share one rate limit.")
+                        "address (or * where only the proxy can reach the app), or all clients share one "
+                        "rate limit.")
     if any(host.startswith("*") for host in settings.allowed_hosts):
         problems.append("ADVISOR_ALLOWED_HOSTS: a wildcard lets any Host header in; name the real hosts.")
     filesystem = _sqlite_filesystem(settings, mounts)
