@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     backup = db_commands.add_parser("backup", help="write a consistent copy of the SQLite database")
     backup.add_argument("path", type=Path)
 
+    export = commands.add_parser("export", help="write the whole instance as JSON lines (any database)")
+    export.add_argument("file", help="where to write, or - for standard output")
+    load = commands.add_parser("import", help="load an export into an empty database (SQLite <-> PostgreSQL)")
+    load.add_argument("file", help="an export file, or - for standard input")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -48,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         return _recommend(args)
     if args.command == "check":
         return _check_deploy()
+    if args.command == "export":
+        return _export(args.file)
+    if args.command == "import":
+        return _import(args.file)
     if args.db_command == "upgrade":
         return _db_upgrade()
     if args.db_command == "current":
@@ -183,6 +192,61 @@ def _db_upgrade() -> int:
         return _unreachable(settings, error)
     print(f"Database {_describe(settings.database_url)} is at the newest schema.")
     return 0
+
+
+def _export(file: str) -> int:
+    from app import transfer
+    from app.db import make_engine
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            if file == "-":
+                counts = transfer.write_export(connection, sys.stdout)
+            else:
+                if Path(file).exists():
+                    print(f"advisor: {file} already exists; refusing to overwrite it", file=sys.stderr)
+                    return EXIT_BAD_INPUT
+                with open(file, "x", encoding="utf-8") as out:
+                    counts = transfer.write_export(connection, out)
+    finally:
+        engine.dispose()
+    print(f"Exported {_counted(counts)} from {_describe(settings.database_url)}.", file=sys.stderr)
+    return 0
+
+
+def _import(file: str) -> int:
+    from app import migrate, transfer
+    from app.db import make_engine
+
+    settings = _settings()
+    try:
+        migrate.upgrade(settings.database_url)
+    except migrate.DatabaseUnreachable as error:
+        return _unreachable(settings, error)
+    engine = make_engine(settings.database_url)
+    try:
+        source = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as error:
+        print(f"advisor: cannot read {file}: {error.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        with engine.begin() as connection:
+            counts = transfer.import_lines(connection, source)
+    except transfer.ImportRefused as error:
+        print(f"advisor: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        if source is not sys.stdin:
+            source.close()
+        engine.dispose()
+    print(f"Imported {_counted(counts)} into {_describe(settings.database_url)}.", file=sys.stderr)
+    return 0
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {table}" for table, count in counts.items()) or "nothing"
 
 
 def _db_current() -> int:
