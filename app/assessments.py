@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app.advisor import ENGINE_VERSION, Answers, recommend
-from app.links import derive_token, hash_token, looks_like_token, new_id, new_nonce
+from app.links import hash_token, looks_like_token, new_id, new_nonce, shown_token
 from app.models import Assessment, IdempotencyKey, Revision, ShareLink, Workspace, utcnow
 from app.questionnaire import QUESTIONNAIRE_VERSION
 
@@ -70,7 +70,7 @@ def create_workspace(*, session: Session, secret: bytes) -> tuple[Workspace, str
 
 
 def workspace_token(workspace: Workspace, secret: bytes) -> str:
-    return derive_token(secret, "workspace", workspace.id, workspace.link_nonce)
+    return shown_token(secret, workspace.token_hash, "workspace", workspace.id, workspace.link_nonce)
 
 
 def workspace_by_token(token: str, *, session: Session) -> Workspace:
@@ -435,7 +435,7 @@ def _new_link(assessment: Assessment, kind: LinkKind, *, session: Session, secre
 
 
 def link_token(link: ShareLink, secret: bytes) -> str:
-    return derive_token(secret, link.kind, link.assessment_id, link.link_nonce)
+    return shown_token(secret, link.token_hash, link.kind, link.assessment_id, link.link_nonce)
 
 
 def links_of(assessment: Assessment, *, session: Session) -> dict[str, ShareLink]:

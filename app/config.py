@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.links import ServerSecret
+
 # A secret shorter than this is refused: HMAC-derived share links are only as strong as the key.
 MIN_SECRET_LENGTH = 32
 
@@ -23,6 +25,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs CSRF tokens and derives share links. Generated into secret_key_file when unset.",
+    )
+    secret_key_fallbacks: list[SecretStr] = Field(
+        default_factory=list,
+        description="Secrets used before ADVISOR_SECRET_KEY (JSON list, newest first): links made under them "
+        "keep working and are shown correctly until renewed; forms opened before a rotation still post.",
     )
     secret_key_file: Path = Field(
         default=Path("advisor-secret.key"),
@@ -99,7 +106,8 @@ class Settings(BaseSettings):
             value = _create_secret_file(self.secret_key_file)
         if len(value) < MIN_SECRET_LENGTH:
             raise ValueError(f"ADVISOR_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
-        return value.encode()
+        previous = tuple(old.get_secret_value().encode() for old in self.secret_key_fallbacks)
+        return ServerSecret(value.encode(), previous)
 
 
 def _create_secret_file(path: Path) -> str:

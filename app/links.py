@@ -27,6 +27,37 @@ def new_id() -> str:
     return secrets.token_hex(12)
 
 
+class ServerSecret(bytes):
+    """The current secret, carrying the secrets it replaced (ADVISOR_SECRET_KEY_FALLBACKS, newest first).
+
+    A link made under an older secret still opens (its row is found by the token's hash, whatever the
+    secret), but showing it again needs the secret that derived it: `shown_token` tries them in turn, so
+    rotating the key keeps every link working until it is renewed (renewal uses the current secret).
+    """
+
+    previous: tuple[bytes, ...] = ()
+
+    def __new__(cls, current: bytes, previous: tuple[bytes, ...] = ()) -> "ServerSecret":
+        secret = super().__new__(cls, current)
+        secret.previous = tuple(previous)
+        return secret
+
+
+def secrets_of(secret: bytes) -> tuple[bytes, ...]:
+    """The current secret first, then any older ones it carries."""
+    return (bytes(secret), *getattr(secret, "previous", ()))
+
+
+def shown_token(secret: bytes, stored_hash: str, kind: str, owner_id: str, nonce: str) -> str:
+    """The token whose hash is stored, derived with whichever secret made it; a row not yet stored (or made
+    under a secret no longer configured) gets the current secret's token."""
+    for key in secrets_of(secret):
+        token = derive_token(key, kind, owner_id, nonce)
+        if hash_token(token) == stored_hash:
+            return token
+    return derive_token(bytes(secret), kind, owner_id, nonce)
+
+
 def derive_token(secret: bytes, kind: str, owner_id: str, nonce: str) -> str:
     digest = hmac.new(secret, f"{kind}:{owner_id}:{nonce}".encode(), hashlib.sha256).digest()
     return urlsafe_b64encode(digest).rstrip(b"=").decode()

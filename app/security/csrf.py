@@ -11,6 +11,8 @@ import secrets
 
 from fastapi import HTTPException, Request
 
+from app.links import secrets_of
+
 HEADER = "x-csrf-token"
 FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -41,7 +43,8 @@ def token_is_valid(request: Request, token: str | None) -> bool:
     value = request.cookies.get(cookie_name(settings.https))
     if not value or not token:
         return False
-    return hmac.compare_digest(_sign(settings.secret, value), token)
+    # A page opened before a key rotation still posts: its token was signed with the previous secret.
+    return any(hmac.compare_digest(_sign(key, value), token) for key in secrets_of(settings.secret))
 
 
 async def require_csrf(request: Request) -> None:
