@@ -41,6 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     backup = db_commands.add_parser("backup", help="write a consistent copy of the SQLite database")
     backup.add_argument("path", type=Path)
 
+    workspace = commands.add_parser("workspace", help="one workspace, on its owner's request")
+    workspace_commands = workspace.add_subparsers(dest="workspace_command", required=True)
+    ws_export = workspace_commands.add_parser("export", help="write one workspace's data as JSON lines")
+    ws_export.add_argument("link", help="the workspace link (or its token)")
+    ws_export.add_argument("file", help="where to write, or - for standard output")
+    ws_delete = workspace_commands.add_parser("delete", help="delete a workspace and all in it, for good")
+    ws_delete.add_argument("link", help="the workspace link (or its token)")
+    ws_delete.add_argument("--yes", action="store_true", help="really delete (without it: say what would go)")
+
     export = commands.add_parser("export", help="write the whole instance as JSON lines (any database)")
     export.add_argument("file", help="where to write, or - for standard output")
     load = commands.add_parser("import", help="load an export into an empty database (SQLite <-> PostgreSQL)")
@@ -53,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return _recommend(args)
     if args.command == "check":
         return _check_deploy()
+    if args.command == "workspace":
+        return _workspace(args)
     if args.command == "export":
         return _export(args.file)
     if args.command == "import":
@@ -194,25 +205,73 @@ def _db_upgrade() -> int:
     return 0
 
 
-def _export(file: str) -> int:
+def _export(file: str, workspace_link: str | None = None) -> int:
+    from sqlmodel import Session
+
     from app import transfer
+    from app.assessments import NotFound, workspace_by_token
     from app.db import make_engine
 
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
         with engine.connect() as connection:
+            workspace_id = None
+            if workspace_link is not None:
+                try:
+                    with Session(bind=connection) as session:
+                        workspace_id = workspace_by_token(_token_of(workspace_link), session=session).id
+                except NotFound:
+                    return _no_workspace()
             if file == "-":
-                counts = transfer.write_export(connection, sys.stdout)
+                counts = transfer.write_export(connection, sys.stdout, workspace_id=workspace_id)
             else:
                 if Path(file).exists():
                     print(f"advisor: {file} already exists; refusing to overwrite it", file=sys.stderr)
                     return EXIT_BAD_INPUT
                 with open(file, "x", encoding="utf-8") as out:
-                    counts = transfer.write_export(connection, out)
+                    counts = transfer.write_export(connection, out, workspace_id=workspace_id)
     finally:
         engine.dispose()
     print(f"Exported {_counted(counts)} from {_describe(settings.database_url)}.", file=sys.stderr)
+    return 0
+
+
+def _no_workspace() -> int:
+    print("advisor: no workspace has that link (revoked, renewed or mistyped)", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _token_of(link: str) -> str:
+    return link.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def _workspace(args) -> int:
+    if args.workspace_command == "export":
+        return _export(args.file, workspace_link=args.link)
+    from sqlmodel import Session
+
+    from app import transfer
+    from app.assessments import NotFound, workspace_by_token
+    from app.db import make_engine
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            try:
+                with Session(bind=connection) as session:
+                    workspace_id = workspace_by_token(_token_of(args.link), session=session).id
+            except NotFound:
+                return _no_workspace()
+            counts = transfer.delete_workspace(connection, workspace_id)
+            if not args.yes:
+                connection.rollback()
+                print(f"Would delete {_counted(counts)}; run again with --yes to delete them for good.")
+                return 0
+    finally:
+        engine.dispose()
+    print(f"Deleted {_counted(counts)} for good.")
     return 0
 
 

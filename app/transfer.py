@@ -52,21 +52,41 @@ def _decode(value, column):
     return value
 
 
-def export_lines(connection: Connection) -> Iterator[str]:
+def _rows_of_workspace(table, workspace_id: str):
+    """The rows of `table` that belong to one workspace, or None when the table holds no such rows."""
+    assessment = SQLModel.metadata.tables["assessment"]
+    if table.name == "workspace":
+        return table.c.id == workspace_id
+    if "workspace_id" in table.c:
+        return table.c.workspace_id == workspace_id
+    if "assessment_id" in table.c:
+        its_assessments = select(assessment.c.id).where(assessment.c.workspace_id == workspace_id)
+        return table.c.assessment_id.in_(its_assessments)
+    return None
+
+
+def export_lines(connection: Connection, *, workspace_id: str | None = None) -> Iterator[str]:
     """A header line, then one line per row of every table, in foreign-key order, each table sorted by its
-    primary key so two exports of the same data are identical."""
+    primary key so two exports of the same data are identical. With `workspace_id`, only that workspace's
+    rows (a person's request for their data)."""
     revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     yield json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "schema": revision})
     for table in _tables():
         order = list(table.primary_key.columns) or list(table.columns)
-        for row in connection.execute(select(table).order_by(*order)).mappings():
+        query = select(table).order_by(*order)
+        if workspace_id is not None:
+            condition = _rows_of_workspace(table, workspace_id)
+            if condition is None:
+                continue
+            query = query.where(condition)
+        for row in connection.execute(query).mappings():
             values = {column.name: _encode(row[column.name], column) for column in table.columns}
             yield json.dumps({"table": table.name, "row": values}, sort_keys=True)
 
 
-def write_export(connection: Connection, out: IO[str]) -> dict[str, int]:
+def write_export(connection: Connection, out: IO[str], *, workspace_id: str | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for line in export_lines(connection):
+    for line in export_lines(connection, workspace_id=workspace_id):
         out.write(line + "\n")
         table = json.loads(line).get("table")
         if table:
@@ -128,3 +148,13 @@ def _reset_sequences(connection: Connection) -> None:
             if sequence:  # names come from our own schema, never from the file
                 highest = connection.execute(select(func.max(column))).scalar() or 0
                 connection.execute(text("SELECT setval(:s, :v, false)"), {"s": sequence, "v": highest + 1})
+
+
+def delete_workspace(connection: Connection, workspace_id: str) -> dict[str, int]:
+    """Remove a workspace and everything in it for good (a person's request), children first."""
+    counts = {}
+    for table in reversed(_tables()):
+        condition = _rows_of_workspace(table, workspace_id)
+        if condition is not None:
+            counts[table.name] = connection.execute(table.delete().where(condition)).rowcount
+    return counts

@@ -6,10 +6,11 @@ import json
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import assessments, cli, migrate
 from app.db import make_engine
+from app.models import Assessment, Workspace
 from tests.conftest import EXAMPLES, TEST_SECRET
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -112,3 +113,51 @@ def test_import_refuses_a_file_that_is_not_an_export(tmp_path, monkeypatch, caps
     bogus.write_text('{"hello": "world"}\n')
     assert _cli(monkeypatch, f"sqlite:///{tmp_path / 'e.db'}", "import", str(bogus)) == cli.EXIT_BAD_INPUT
     assert "not an advisor export" in capsys.readouterr().err
+
+
+def _workspace_links(url: str) -> tuple[str, str]:
+    """(team's workspace token, the other workspace's token) of what _fill made."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = session.exec(select(Assessment).where(Assessment.name.in_(["Support bot", "Legal"]))).all()
+        by_name = {row.name: row.workspace_id for row in rows}
+        tokens = {}
+        for name, workspace_id in by_name.items():
+            workspace = session.get(Workspace, workspace_id)
+            tokens[name] = assessments.workspace_token(workspace, TEST_SECRET.encode())
+    engine.dispose()
+    return tokens["Support bot"], tokens["Legal"]
+
+
+def test_a_workspace_export_holds_that_workspace_only(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'ws.db'}"
+    migrate.upgrade(url)
+    _fill(url)
+    team, _ = _workspace_links(url)
+    out = tmp_path / "team.jsonl"
+    assert _cli(monkeypatch, url, "workspace", "export", f"http://testserver/w/{team}", str(out)) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()[1:]]
+    names = {row["row"]["name"] for row in rows if row["table"] == "assessment"}
+    assert names == {"Support bot", "Gone"}  # the team's two, the deleted one included; not "Legal"
+    assert sum(row["table"] == "workspace" for row in rows) == 1
+
+
+def test_a_workspace_delete_says_what_would_go_then_removes_it_and_nothing_else(tmp_path, monkeypatch,
+                                                                               capsys):
+    url = f"sqlite:///{tmp_path / 'del.db'}"
+    migrate.upgrade(url)
+    tokens = _fill(url)
+    team, _ = _workspace_links(url)
+    assert _cli(monkeypatch, url, "workspace", "delete", team) == 0
+    assert "Would delete" in capsys.readouterr().out
+    assert _cli(monkeypatch, url, "workspace", "delete", team, "--yes") == 0
+    assert "Deleted" in capsys.readouterr().out
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert session.exec(select(Assessment.name)).all() == ["Legal"]
+        with pytest.raises(assessments.NotFound):
+            assessments.assessment_by_token(tokens["Support bot"], session=session, need="view")
+        with pytest.raises(assessments.NotFound):
+            assessments.workspace_by_token(team, session=session)
+    engine.dispose()
+    assert _cli(monkeypatch, url, "workspace", "delete", team, "--yes") == cli.EXIT_BAD_INPUT
