@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="Proxies whose X-Forwarded-* headers are trusted (uvicorn)."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    body_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300,
+        description="Seconds a request body may take to arrive in full; slower ones get 408 (issue 17).",
+    )
     rate_limit_create_per_minute: int = Field(default=30, ge=1)
     rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)
