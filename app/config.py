@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)
     pdf_timeout_seconds: float = Field(default=30.0, gt=0)
     pdf_max_concurrency: int = Field(default=2, ge=1)
+    pdf_max_waiting: int = Field(
+        default=4, ge=0, description="PDF requests that may wait for a rendering slot; more get 503 at once.",
+    )
     page_size: int = Field(default=20, ge=5, le=200, description="Assessments per workspace page.")
 
     @field_validator("database_url")
