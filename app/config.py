@@ -50,6 +50,17 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=300,
         description="Seconds a request body may take to arrive in full; slower ones get 408 (issue 17).",
     )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300,
+        description="Seconds `advisor serve` gives a connection to send its request headers, then closes it.",
+    )
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, le=300, description="Seconds `advisor serve` keeps an idle connection open.",
+    )
+    limit_concurrency: int = Field(
+        default=1000, ge=10,
+        description="Connections (and running requests) a worker of `advisor serve` takes; beyond, 503.",
+    )
     rate_limit_create_per_minute: int = Field(default=30, ge=1)
     rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)
