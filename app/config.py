@@ -104,7 +104,9 @@ class Settings(BaseSettings):
         if self.allowed_hosts:
             return self.allowed_hosts
         public_host = urlsplit(self.public_base_url).hostname or "localhost"
-        return sorted({public_host, "localhost", "127.0.0.1", "testserver"})
+        # Only the public host and loopback: "testserver" (Starlette's test client) was accepted in
+        # production too (R12). Tests set base_url to http://testserver instead.
+        return sorted({public_host, "localhost", "127.0.0.1"})
 
     @cached_property
     def secret(self) -> bytes:

@@ -1,10 +1,15 @@
-"""Issue 17, findings 4, 5 and 8: hostile imports, the cacheable create response, and API timestamps."""
+"""Issue 17, findings 4, 5 and 8 and R12: hostile imports, the cacheable create response, API
+timestamps, and the hosts production trusts."""
 
 from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app import migrate
+from app.config import Settings
+from app.main import create_app
 from app.web.exports import EXPORT_FORMAT, read_import
 from tests.conftest import csrf_token_for
 
@@ -70,3 +75,21 @@ def test_api_timestamps_carry_their_time_zone(client):
     for body in (created.json(), read.json()):
         for field in ("created_at", "updated_at"):
             assert datetime.fromisoformat(body[field]).tzinfo is not None, body[field]
+
+
+# --- R12: production settings trust only their own host -------------------------------------------
+
+
+def test_production_settings_do_not_trust_the_test_clients_host(tmp_path):
+    production = Settings(base_url="https://advisor.example.com", secret_key="s" * 40,
+                          secret_key_file=tmp_path / "unused.key",
+                          database_url=f"sqlite:///{tmp_path / 'p.db'}")
+    assert "testserver" not in production.trusted_hosts
+    migrate.upgrade(production.database_url)
+    app = create_app(production)
+    try:
+        with TestClient(app, base_url="https://advisor.example.com") as browser:
+            assert browser.get("/").status_code == 200
+            assert browser.get("/", headers={"Host": "testserver"}).status_code == 400
+    finally:
+        app.state.engine.dispose()
