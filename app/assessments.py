@@ -7,7 +7,7 @@ They raise the named errors below; the web and API edges turn those into pages a
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import Connection, bindparam, func
@@ -50,6 +50,18 @@ class StaleRevision(AssessmentError):
 
 class IdempotencyConflict(AssessmentError):
     """The same idempotency key was sent before with a different request."""
+
+
+class ReplayRefused(AssessmentError):
+    """A replayed create whose links were renewed or revoked (or whose assessment was deleted) since
+    the first request: answering it would hand out the current links, so it is refused (issue 17)."""
+
+
+# How long a create can be replayed by its idempotency key (issue 17; Stripe keeps keys 24 hours, the
+# IETF Idempotency-Key draft leaves the window to the server). Older keys are forgotten.
+IDEMPOTENCY_TTL = timedelta(hours=24)
+# The scope of a key sent without a workspace: a create that makes its own workspace.
+NO_WORKSPACE = "new"
 
 
 def storable_text(text: str) -> str:
@@ -161,29 +173,32 @@ def create_assessment(
 ) -> Assessment:
     """A new assessment with its links and first revision.
 
-    With `idempotency_key`, a repeat of the same request returns the first one's assessment. When the
-    caller made `workspace` for this request (`fresh_workspace`), a repeat may have made another one:
-    then the repeat is recognised by the key and the content alone.
+    With `idempotency_key`, a repeat of the same request returns the first one's assessment. A key is
+    scoped to the workspace the request names; when the caller made `workspace` for this request
+    (`fresh_workspace`) the scope is "no workspace" and a repeat is recognised by the key and the
+    content alone. See `replay_of` for what a repeat must match.
     """
     answers = normalise_answers(answers)
     notes = _clean_notes(notes)
     name = storable_text(name)
     if not idempotency_key:
         return _insert_assessment(session, secret, workspace, name, answers, notes, reason, status, None)
-    replay = _replayed(idempotency_key, workspace, name, answers, notes, fresh_workspace, session=session)
+    scope = None if fresh_workspace else workspace
+    replay = _replayed(idempotency_key, scope, name, answers, notes, session=session)
     if replay is not None:
         return replay
+    stored_key = scoped_key(idempotency_key, scope)
     try:
         with session.begin_nested():
             return _insert_assessment(session, secret, workspace, name, answers, notes, reason, status,
-                                      idempotency_key)
+                                      stored_key)
     except IntegrityError:
         # The same request ran at the same time and committed first: PostgreSQL made this one wait on
         # the key, then refused it. Answer with what the first one created, after dropping the objects
         # this attempt left pending (else the look-up's autoflush would insert them again).
         for pending in list(session.new):
             session.expunge(pending)
-        replay = _replayed(idempotency_key, workspace, name, answers, notes, fresh_workspace, session=session)
+        replay = _replayed(idempotency_key, scope, name, answers, notes, session=session)
         if replay is None:
             raise
         return replay
@@ -214,10 +229,12 @@ def _insert_assessment(session: Session, secret: bytes, workspace: Workspace, na
         _new_link(assessment, kind, session=session, secret=secret)
     _record_revision(assessment, reason, session=session)
     if idempotency_key:
+        session.flush()  # the links, so their nonces are recorded with the key
         session.add(
             IdempotencyKey(
                 key=idempotency_key,
                 request_hash=_request_hash(name, answers, notes),
+                links_hash=_links_hash(assessment, workspace, session=session),
                 assessment_id=assessment.id,
             )
         )
@@ -230,15 +247,63 @@ def _request_hash(name: str, answers: dict, notes: dict) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _replayed(key: str, workspace: Workspace, name: str, answers: dict, notes: dict, fresh_workspace: bool,
-              *, session: Session) -> Assessment | None:
-    seen = session.get(IdempotencyKey, key)
+def scoped_key(key: str, workspace: Workspace | None) -> str:
+    """The stored form of a client's idempotency key: bound to the workspace the request names (or to
+    "no workspace"), so a key sent into another workspace is another key. Hashed, so the table holds no
+    key a client could replay."""
+    scope = workspace.id if workspace is not None else NO_WORKSPACE
+    return hashlib.sha256(f"{scope}\x00{key}".encode()).hexdigest()
+
+
+def _links_hash(assessment: Assessment, workspace: Workspace, *, session: Session) -> str:
+    """A fingerprint of the link nonces the create handed out: renewing any link changes it."""
+    nonces = sorted((link.kind, link.link_nonce) for link in links_of(assessment, session=session).values())
+    body = json.dumps([nonces, workspace.link_nonce])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _expired(seen: IdempotencyKey, now: datetime) -> bool:
+    created = seen.created_at
+    if created.tzinfo is None:  # SQLite hands back naive datetimes (stored as UTC)
+        created = created.replace(tzinfo=now.tzinfo)
+    return created + IDEMPOTENCY_TTL <= now
+
+
+def replay_of(key: str, workspace: Workspace | None, *, name: str, answers: dict | Answers,
+              notes: dict | None, session: Session) -> Assessment | None:
+    """The assessment an earlier create with this key made, when this request repeats it; else None.
+
+    A repeat names the same workspace (`None`: a create that makes its own), sends the same name,
+    answers and notes (else IdempotencyConflict), within IDEMPOTENCY_TTL of the first, and finds the
+    links the first one handed out unchanged: renewed, revoked or expired links, a renewed workspace
+    link or a deleted assessment raise ReplayRefused, so a replay never reveals the current links
+    (renewing is the cure for a leaked link, issue 17).
+    """
+    return _replayed(key, workspace, storable_text(name), normalise_answers(answers), _clean_notes(notes),
+                     session=session)
+
+
+def _replayed(key: str, scope: Workspace | None, name: str, answers: dict, notes: dict, *,
+              session: Session) -> Assessment | None:
+    stored_key = scoped_key(key, scope)
+    seen = session.get(IdempotencyKey, stored_key)
     if seen is None:
         return None
-    first = session.get(Assessment, seen.assessment_id)
-    same_place = fresh_workspace or first.workspace_id == workspace.id
-    if seen.request_hash != _request_hash(name, answers, notes) or not same_place:
+    now = utcnow()
+    if _expired(seen, now):
+        # Forgotten: the key may make a new assessment. Older keys go with it (an indexed range).
+        cutoff = now - IDEMPOTENCY_TTL
+        session.execute(IdempotencyKey.__table__.delete().where(IdempotencyKey.created_at <= cutoff))
+        session.expunge(seen)
+        return None
+    if seen.request_hash != _request_hash(name, answers, notes):
         raise IdempotencyConflict("this idempotency key was used for a different request")
+    first = session.get(Assessment, seen.assessment_id)
+    workspace = session.get(Workspace, first.workspace_id)
+    links = links_of(first, session=session)
+    live = first.deleted_at is None and all(link_is_live(link, now) for link in links.values())
+    if not live or seen.links_hash != _links_hash(first, workspace, session=session):
+        raise ReplayRefused("the links of this assessment were renewed or revoked since it was created")
     return first
 
 

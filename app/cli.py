@@ -132,6 +132,8 @@ def _serve(args) -> int:
         return _unreachable(settings, error)
     database = _describe(settings.database_url)
     print(f"Serving on {settings.public_base_url}  (database: {database})", flush=True)
+    # Workers import app.security.connections afresh and read the header deadline from here.
+    os.environ["ADVISOR_HEADER_TIMEOUT_SECONDS"] = str(settings.header_timeout_seconds)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -141,8 +143,19 @@ def _serve(args) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        **connection_limits(settings),
     )
     return 0
+
+
+def connection_limits(settings) -> dict:
+    """uvicorn's bounds on connections (issue 17, finding 7). Request bodies are bounded in time by
+    the app (app.security.body); request headers by our protocol (app.security.connections)."""
+    return {
+        "http": "app.security.connections:HeaderDeadlineProtocol",
+        "limit_concurrency": settings.limit_concurrency,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+    }
 
 
 def _check_deploy() -> int:

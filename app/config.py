@@ -53,11 +53,29 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="Proxies whose X-Forwarded-* headers are trusted (uvicorn)."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    body_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300,
+        description="Seconds a request body may take to arrive in full; slower ones get 408 (issue 17).",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300,
+        description="Seconds `advisor serve` gives a connection to send its request headers, then closes it.",
+    )
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, le=300, description="Seconds `advisor serve` keeps an idle connection open.",
+    )
+    limit_concurrency: int = Field(
+        default=1000, ge=10,
+        description="Connections (and running requests) a worker of `advisor serve` takes; beyond, 503.",
+    )
     rate_limit_create_per_minute: int = Field(default=30, ge=1)
     rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)
     pdf_timeout_seconds: float = Field(default=30.0, gt=0)
     pdf_max_concurrency: int = Field(default=2, ge=1)
+    pdf_max_waiting: int = Field(
+        default=4, ge=0, description="PDF requests that may wait for a rendering slot; more get 503 at once.",
+    )
     page_size: int = Field(default=20, ge=5, le=200, description="Assessments per workspace page.")
 
     @field_validator("database_url")
@@ -93,7 +111,9 @@ class Settings(BaseSettings):
         if self.allowed_hosts:
             return self.allowed_hosts
         public_host = urlsplit(self.public_base_url).hostname or "localhost"
-        return sorted({public_host, "localhost", "127.0.0.1", "testserver"})
+        # Only the public host and loopback: "testserver" (Starlette's test client) was accepted in
+        # production too (R12). Tests set base_url to http://testserver instead.
+        return sorted({public_host, "localhost", "127.0.0.1"})
 
     @cached_property
     def secret(self) -> bytes:

@@ -9,7 +9,7 @@ from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Milliseconds a SQLite writer waits for the lock before giving up (R20: at least 5,000).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -66,6 +66,11 @@ class OneWriterAtATime:
     nap) while the lock sits free, and late arrivals overtake early ones: under load a wizard save
     took seconds (p99 6.7 s at 32 connections) and saves meant for one version overtook each other.
     Other processes on the same file still meet the busy timeout.
+
+    The lock covers the handler and its transaction only (issue 17): the body was read whole before
+    (app.security.body.BodyLimit, outside this layer), and the lock is let go when the response starts,
+    which is after the commit (SessionDep commits before the response is sent). A client trickling its
+    body, or reading its response slowly, holds nothing. Routes that never write do not take it.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -73,13 +78,28 @@ class OneWriterAtATime:
         self.lock = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in READ_METHODS:
+        if scope["type"] != "http" or scope["method"] in READ_METHODS or scope["path"] in WRITE_FREE_PATHS:
             await self.app(scope, receive, send)
             return
-        async with self.lock:
-            await self.app(scope, receive, send)
+        await self.lock.acquire()
+        held = True
+
+        async def send_then_release(message: Message) -> None:
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                held = False
+                self.lock.release()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_then_release)
+        finally:
+            if held:
+                self.lock.release()
 
 
+# POST routes that store nothing: answers in, recommendation out.
+WRITE_FREE_PATHS = frozenset({"/api/v1/recommendations"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

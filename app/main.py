@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
     # One renderer per app: its limit caps PDF renderings across all requests (R34).
-    app.state.pdf_renderer = PdfRenderer(settings.pdf_max_concurrency, settings.pdf_timeout_seconds)
+    app.state.pdf_renderer = PdfRenderer(settings.pdf_max_concurrency, settings.pdf_timeout_seconds,
+                                         max_waiting=settings.pdf_max_waiting)
     app.state.route_paths = RoutePaths(app)
     app.add_middleware(KeptViewPages)  # innermost: after every protection, before any routing
     if settings.is_sqlite:

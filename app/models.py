@@ -116,9 +116,15 @@ class ShareLink(SQLModel, table=True):
 
 
 class IdempotencyKey(SQLModel, table=True):
-    """A create request already handled: a replay returns the same assessment (R24)."""
+    """A create request already handled: a replay returns the same assessment (R24).
+
+    `key` is the SHA-256 of the workspace scope and the client's key (app.assessments.scoped_key);
+    `links_hash` fingerprints the link nonces handed out, so a replay after a renewal is refused.
+    """
 
     key: str = Field(primary_key=True, max_length=64)
     request_hash: str = Field(max_length=64)
+    links_hash: str = Field(default="", max_length=64)
     assessment_id: str = Field(foreign_key="assessment.id", max_length=32)
-    created_at: datetime = _timestamp()
+    # Indexed: expired keys are deleted by a range on it.
+    created_at: datetime = _timestamp(index=True)

@@ -5,7 +5,7 @@ of access logs, proxies and shell history (reliability.md, open decision 2).
 """
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request, Response
@@ -19,7 +19,7 @@ from app import assessments as store
 from app.access import AssessmentAccess, secret_of
 from app.advisor import Answers
 from app.db import SessionDep
-from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, IdempotencyKey, Workspace
+from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
 from app.web.pdf import assessment_pdf
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
@@ -33,6 +33,11 @@ BEARER_HELP = (
 bearer = HTTPBearer(auto_error=False, scheme_name="LinkToken", description=BEARER_HELP)
 # Idempotency keys are client-chosen (a UUID is typical); the column holds 64 characters.
 MAX_IDEMPOTENCY_KEY = 64
+# A replay after the owner renewed or revoked a link would hand out the current links (issue 17).
+REPLAY_REFUSED = (
+    "This Idempotency-Key created an assessment whose links were renewed or revoked since, or which was "
+    "deleted; its links are not handed out again. Use the links you kept, or send a new key."
+)
 ENTITY_TAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
@@ -105,6 +110,15 @@ class AssessmentPatch(BaseModel):
     )
 
 
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back the stored UTC times without their zone; RFC 3339 (and the schema's
+    # date-time format) needs one (issue 17, finding 8).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
 class AssessmentOut(BaseModel):
     id: str
     name: str
@@ -114,8 +128,8 @@ class AssessmentOut(BaseModel):
     confidence: float
     questionnaire_version: int
     engine_version: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     answers: dict[str, Any]
     notes: dict[str, str]
     recommendation: dict[str, Any] = Field(description="As returned by POST /api/v1/recommendations.")
@@ -221,10 +235,13 @@ def _etag(assessment: Assessment) -> str:
     summary="Save an assessment and get its links",
     description="Evaluates the answers, stores the assessment and returns its absolute view, edit and "
     "workspace links. Send an `Idempotency-Key` header to make a retried request return the first "
-    "result instead of creating a second assessment.",
+    "result instead of creating a second assessment: a key counts for 24 hours, within the workspace "
+    "named (or none), for the same name, answers and notes, and only while the links it returned are "
+    "unchanged.",
     responses={
         **NOT_FOUND,
-        409: _problem("The same Idempotency-Key is being used by a request in progress."),
+        409: _problem("The same Idempotency-Key is being used by a request in progress, or the links "
+                      "its first request handed out were renewed or revoked since."),
         422: {"description": "Invalid body, or an Idempotency-Key reused with a different body."},
     },
 )
@@ -257,21 +274,31 @@ def create_assessment(
     ] = None,
 ):
     secret = secret_of(request)
-    workspace = _workspace_for(body.workspace, idempotency_key, session=session, secret=secret)
+    named = store.workspace_by_token(body.workspace, session=session) if body.workspace is not None else None
     try:
-        assessment = store.create_assessment(
-            session=session,
-            secret=secret,
-            workspace=workspace,
-            name=body.name,
-            answers=body.answers,
-            notes=body.notes,
-            status="complete",
-            idempotency_key=idempotency_key,
-            fresh_workspace=body.workspace is None,
-        )
+        assessment = None
+        if idempotency_key:
+            # A key is scoped to the workspace named (or to none), checked against the content and the
+            # links handed out: a replay never makes a throwaway workspace, nor reveals renewed links.
+            assessment = store.replay_of(idempotency_key, named, name=body.name, answers=body.answers,
+                                         notes=body.notes, session=session)
+        if assessment is None:
+            workspace = named or store.create_workspace(session=session, secret=secret)[0]
+            assessment = store.create_assessment(
+                session=session,
+                secret=secret,
+                workspace=workspace,
+                name=body.name,
+                answers=body.answers,
+                notes=body.notes,
+                status="complete",
+                idempotency_key=idempotency_key,
+                fresh_workspace=named is None,
+            )
     except store.IdempotencyConflict as error:
         raise HTTPException(422, "This Idempotency-Key was already used with a different request.") from error
+    except store.ReplayRefused as error:
+        raise HTTPException(409, REPLAY_REFUSED) from error
     except IntegrityError as error:  # a concurrent request with the same key won the race
         session.rollback()
         raise HTTPException(
@@ -283,18 +310,6 @@ def create_assessment(
     workspace = session.get(Workspace, assessment.workspace_id)
     workspace_url = _url(request, "workspace", workspace_token=store.workspace_token(workspace, secret))
     return _out(request, assessment, session=session, can_edit=True) | {"workspace_url": workspace_url}
-
-
-def _workspace_for(
-    token: str | None, idempotency_key: str | None, *, session: Session, secret: bytes
-) -> Workspace:
-    """The workspace named by `token`; on a replayed request, the first request's one; else a new one."""
-    if token is not None:
-        return store.workspace_by_token(token, session=session)
-    seen = session.get(IdempotencyKey, idempotency_key) if idempotency_key else None
-    if seen is not None:
-        return session.get(Workspace, session.get(Assessment, seen.assessment_id).workspace_id)
-    return store.create_workspace(session=session, secret=secret)[0]
 
 
 @router.get(

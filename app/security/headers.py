@@ -44,7 +44,8 @@ EVERY_RESPONSE = {
 }
 # Paths whose URL holds a secret link token: the page must not sit in a shared cache or be indexed
 # (W3C TAG note on capability URLs).
-TOKEN_PATH = re.compile(r"^/(e|v|w)/|^/api/v1/assessments/")
+# The API's collection path too: the create response carries all three links (issue 17, finding 5).
+TOKEN_PATH = re.compile(r"^/(e|v|w)/|^/api/v1/assessments(/|$)")
 TOKEN_PAGES = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",

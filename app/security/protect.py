@@ -23,7 +23,8 @@ def protect(app: FastAPI, settings: Settings) -> None:
     # add_middleware puts each new layer outside the ones added before it.
     app.add_middleware(RateLimiter, rules=rules_from(settings))
     app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_exception_handler(413, _body_too_large)
     _wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https))
@@ -48,6 +49,7 @@ PROBLEM = {"type": "object", "properties": {"detail": {"type": "string"}}, "requ
 # OpenAPI document lists every status a client can get (R36).
 REFUSALS = {
     "400": ("body", "The body could not be read (not UTF-8, or not parseable)."),
+    "408": ("body", "The body did not arrive within the deadline (ADVISOR_BODY_TIMEOUT_SECONDS)."),
     "403": ("unsafe", "Sent by a browser from another site: refused, nothing changed."),
     "413": ("body", "The body is larger than this service accepts."),
     "415": ("body", "The body is not JSON: send Content-Type: application/json."),

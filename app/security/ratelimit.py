@@ -76,8 +76,10 @@ class Rule:
         return scope["method"] in self.methods and bool(self.path.match(scope["path"]))
 
 
-def _succeeded(status: int) -> bool:
-    return status < 400
+def _created_or_tried(status: int) -> bool:
+    # 409 and 422 are also what a create gets for a reused idempotency key with other content or after
+    # its links were renewed: counted, so trying keys costs what creating does (issue 17).
+    return status < 400 or status in (409, 422)
 
 
 def _rendered(status: int) -> bool:
@@ -101,7 +103,7 @@ ANY_METHOD = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 
 def rules_from(settings: Settings, clock: Callable[[], float] = time.monotonic) -> list[Rule]:
     return [
-        Rule("create", frozenset({"POST"}), CREATE_PATHS, _succeeded,
+        Rule("create", frozenset({"POST"}), CREATE_PATHS, _created_or_tried,
              SlidingWindow(settings.rate_limit_create_per_minute, clock=clock),
              "Too many assessments created from your address; try again in a minute."),
         Rule("token-misses", ANY_METHOD, TOKEN_PATHS, _missed,

@@ -112,7 +112,9 @@ def read_import(raw: bytes) -> tuple[ImportedAssessment | None, list[str]]:
     """The parsed file, or the reasons it cannot be imported, in words a person can act on."""
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    # ValueError covers JSONDecodeError and an integer of more than 4,300 digits (Python's int limit);
+    # RecursionError, JSON nested some 2,000 levels deep. Both were 500s (issue 17, finding 4; R02).
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None, ["This file is not JSON. Choose a file saved with “Export JSON” from an assessment."]
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         return None, ["This JSON file is not an assessment exported from this app."]
@@ -120,6 +122,8 @@ def read_import(raw: bytes) -> tuple[ImportedAssessment | None, list[str]]:
         return ImportedAssessment.model_validate(data), []
     except ValidationError as error:
         return None, [_problem(item) for item in error.errors()]
+    except RecursionError:  # nested deeper than pydantic follows, inside a field
+        return None, ["This JSON file is not an assessment exported from this app."]
 
 
 def _problem(item: dict) -> str:

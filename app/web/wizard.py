@@ -24,7 +24,7 @@ from app import assessments as store
 from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.db import SessionDep
 from app.links import hash_token, looks_like_token
-from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, IdempotencyKey, Workspace
+from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
 from app.questionnaire import load_questionnaire
 from app.questionnaire.loader import UNSURE
 from app.web.render import is_htmx, render, route_path
@@ -484,19 +484,26 @@ def _create(request: Request, form: FormData, session: Session, grant: tuple[Wor
         context["idempotency_key"] = key or context["idempotency_key"]
         return render_step(request, context, status_code=200 if refresh else 422)
     secret = secret_of(request)
-    assessment = _already_created(key, session=session)
+    answers = merged_answers(section, {}, step.answers)
+    notes = merged_notes(section, {}, step.notes, answers)
+    name = step.name or DEFAULT_NAME
+    try:
+        assessment = _already_created(key, grant[0] if grant else None, name, answers, notes, session=session)
+    except (store.IdempotencyConflict, store.ReplayRefused) as refused:
+        return _not_replayed(request, refused)
     workspace_token = grant[1] if grant else None
     if assessment is None:
         if grant is None:
             workspace, workspace_token = store.create_workspace(session=session, secret=secret)
         else:
             workspace = grant[0]
-        answers = merged_answers(section, {}, step.answers)
-        assessment = store.create_assessment(
-            session=session, secret=secret, workspace=workspace, name=step.name or DEFAULT_NAME,
-            answers=answers, notes=merged_notes(section, {}, step.notes, answers),
-            status=next_status(None, section), idempotency_key=key, fresh_workspace=grant is None,
-        )
+        try:
+            assessment = store.create_assessment(
+                session=session, secret=secret, workspace=workspace, name=name, answers=answers, notes=notes,
+                status=next_status(None, section), idempotency_key=key, fresh_workspace=grant is None,
+            )
+        except (store.IdempotencyConflict, store.ReplayRefused) as refused:  # lost a race to a changed one
+            return _not_replayed(request, refused)
         if assessment.workspace_id != workspace.id:  # the other click of a double click won the race
             first_workspace = session.get(Workspace, assessment.workspace_id)
             workspace_token = store.workspace_token(first_workspace, secret)
@@ -508,12 +515,25 @@ def _create(request: Request, form: FormData, session: Session, grant: tuple[Wor
     return response
 
 
-def _already_created(key: str | None, *, session: Session) -> Assessment | None:
-    """A double-submitted first step: the assessment its first submission made."""
+def _already_created(key: str | None, workspace: Workspace | None, name: str, answers: dict, notes: dict, *,
+                     session: Session) -> Assessment | None:
+    """A double-submitted first step: the assessment its first submission made.
+
+    Only for the same form sent again (same workspace, or none; same name, answers and notes) within a
+    day, while the links it made are unchanged: the key alone, a field in the page, never leads to an
+    assessment (issue 17).
+    """
     if key is None:
         return None
-    seen = session.get(IdempotencyKey, key)
-    return session.get(Assessment, seen.assessment_id) if seen else None
+    return store.replay_of(key, workspace, name=name, answers=answers, notes=notes, session=session)
+
+
+def _not_replayed(request: Request, refused: store.AssessmentError) -> Response:
+    """A first step sent again after its assessment's links changed, or changed since: say so, show nothing
+    of the assessment (its links may have been renewed because they leaked)."""
+    detail = "replay-refused" if isinstance(refused, store.ReplayRefused) else "replay-changed"
+    return render(request, "errors/error.html", {"status": 409, "detail": detail}, status_code=409,
+                  headers=NO_STORE)
 
 
 # --- resuming and stepping: /e/{edit} ------------------------------------------------------

@@ -91,6 +91,7 @@ class Served:
     url: str
     log: Path
     create_limit: int
+    header_timeout: float
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -98,6 +99,8 @@ class Served:
 
 # Creates per minute per client on the served app: low, so a test reaches the limit in a few requests.
 SERVED_CREATE_LIMIT = 3
+# Seconds the served app gives a connection to finish its request headers: short, for a quick test.
+SERVED_HEADER_TIMEOUT = 2
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +110,8 @@ def served(tmp_path_factory) -> Iterator[Served]:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("ADVISOR_")}
     env |= {"ADVISOR_DATABASE_URL": url, "ADVISOR_SECRET_KEY": TEST_SECRET,
-            "ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": str(SERVED_CREATE_LIMIT)}
+            "ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": str(SERVED_CREATE_LIMIT),
+            "ADVISOR_HEADER_TIMEOUT_SECONDS": str(SERVED_HEADER_TIMEOUT)}
     log = tmp_dir / "advisor-serve.log"
     with open(log, "w") as output:
         process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT,
@@ -124,6 +128,6 @@ def served(tmp_path_factory) -> Iterator[Served]:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"advisor serve did not start; see {log}")
-    yield Served(server.url, log, SERVED_CREATE_LIMIT)
+    yield Served(server.url, log, SERVED_CREATE_LIMIT, SERVED_HEADER_TIMEOUT)
     stop_server(server)
     drop_test_database(url)
