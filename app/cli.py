@@ -112,6 +112,7 @@ def _serve(args) -> int:
     import uvicorn
 
     from app import migrate
+    from app.logs import log_config
     from app.questionnaire import QuestionnaireError, load_questionnaire
 
     chosen = {key: getattr(args, key) for key in ("host", "port", "workers")}
@@ -143,6 +144,7 @@ def _serve(args) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        log_config=log_config(settings.log_format),
         **connection_limits(settings),
     )
     return 0

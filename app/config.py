@@ -4,6 +4,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -77,6 +78,8 @@ class Settings(BaseSettings):
         default=4, ge=0, description="PDF requests that may wait for a rendering slot; more get 503 at once.",
     )
     page_size: int = Field(default=20, ge=5, le=200, description="Assessments per workspace page.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text or as JSON objects, each with time and request id.")
 
     @field_validator("database_url")
     @classmethod

@@ -19,6 +19,7 @@ from app import api, web
 from app.assessments import NotFound
 from app.config import Settings
 from app.db import OneWriterAtATime, make_engine, writer
+from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
 from app.reports.pdf import PdfRenderer
@@ -59,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.is_sqlite:
         app.add_middleware(OneWriterAtATime)  # inside the protections: only requests they let through
     protect(app, settings)
+    # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: RequestIds(build())
 
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     app.include_router(api.router)
