@@ -15,6 +15,9 @@ TaskType = Literal[
 TechniqueId = Literal[
     "zero_shot", "one_shot", "few_shot", "role_prompting", "chain_of_thought", "structured_output",
     "full_fine_tuning", "lora", "qlora", "instruction_tuning", "hosted_fine_tuning",
+    # Engine 2.0.0, the 2026 set (domain-2026.md 2 and 6.1: T2-T7).
+    "distillation", "preference_tuning", "reinforcement_fine_tuning", "tool_calling", "prompt_caching",
+    "batch_processing", "model_selection",
 ]
 
 
@@ -110,6 +113,9 @@ class Reason(BaseModel):
     favours: Approach
     weight: float
     text: str
+    # Engine 2: the side this answer pushes, weighted or not (None: it truly tips neither way). A weight-0
+    # reason can still lean, e.g. monthly change keeps part of a tuned design in the prompt.
+    leans: Approach | None = None
 
 
 class Flip(BaseModel):
@@ -139,6 +145,36 @@ class Costs(BaseModel):
     assumptions: list[str]
 
 
+class ConfidenceExplained(BaseModel):
+    """The confidence figure in words (issue 12 item 5): what it means and what would raise it."""
+
+    meaning: str
+    lowered_by: list[str]
+    would_raise: list[str]
+
+
+class EvaluationPlan(BaseModel):
+    """How to test this verdict (domain-2026.md 2.8, 6.4 E1-E3): one plan per result."""
+
+    metrics: list[str]
+    grader: str
+    data: str
+    threshold: str
+    regression_set: str
+    retrieval_checks: list[str]
+    tool_call_checks: list[str]
+
+
+class TuningRoute(BaseModel):
+    """A place that can still train a model for this team, judged on the advice's date (as_of)."""
+
+    id: str
+    name: str
+    open: bool
+    note: str
+    source: str
+
+
 class OpenQuestion(BaseModel):
     question: str
     why: str
@@ -161,3 +197,8 @@ class Recommendation(BaseModel):
     revisit_in_weeks: int
     questionnaire_version: int
     engine_version: str
+    # Engine 2.0.0 (issue 12). Defaults keep results stored by engine 1.x readable.
+    confidence_explained: ConfidenceExplained | None = None
+    evaluation_plan: EvaluationPlan | None = None
+    tuning_routes: list[TuningRoute] = []
+    as_of: str | None = Field(None, description="The date (ISO) the advice was computed for.")

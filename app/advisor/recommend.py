@@ -4,15 +4,25 @@ from datetime import date
 
 from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures
 from app.advisor.engine import Evaluation, evaluate
+from app.advisor.evaluation import evaluation_plan
 from app.advisor.flips import OpenImpact, flips, open_impacts, probe
 from app.advisor.models import Answers, Recommendation
 from app.advisor.risks import risks
-from app.advisor.rules import IMPORTANCE, PE, UNKNOWN, good_examples_phrase, neutral_text
+from app.advisor.routes import judge_routes
+from app.advisor.rules import (
+    IMPORTANCE,
+    PE,
+    UNKNOWN,
+    examples_basis,
+    good_examples_phrase,
+    leans,
+    neutral_text,
+)
 from app.advisor.steps import next_steps, revisit_in_weeks
 from app.advisor.techniques import techniques
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
 
-ENGINE_VERSION = "1.3.0"  # bump whenever a rule, weight, threshold or price changes a result
+ENGINE_VERSION = "2.0.0"  # bump whenever a rule, weight, threshold or price changes a result
 MAX_OPEN_QUESTIONS = 6
 TOTAL_IMPORTANCE = sum(IMPORTANCE.values())
 
@@ -58,17 +68,20 @@ def _human_tokens(tokens: float) -> str:
     return f"{tokens:,.0f}"
 
 
-def _reasons(ev: Evaluation, answers: dict) -> list[dict]:
+def _reasons(ev: Evaluation, answers: dict, assumptions: CostAssumptions) -> list[dict]:
     values = {**ev.facts, "eff": ev.facts["_eff10"] // 10, "good_examples": good_examples_phrase(ev.facts),
-              "overhead": _human_tokens(ev.facts["_overhead"])}
+              "overhead": _human_tokens(ev.facts["_overhead"]),
+              "examples_basis": examples_basis(ev.facts, assumptions)}
     reasons = []
     for question, rule in ev.fired.items():
         if rule is None:
             favours, weight, text = PE, 0.0, neutral_text(question, answers[question], ev.facts)
+            side = leans(question, answers[question])
         else:
             favours, weight, text = rule.favours, float(rule.weight), rule.text
+            side = favours
         reasons.append({"question": question, "answer": answers[question], "favours": favours,
-                        "weight": weight, "text": text.format_map(values)})
+                        "weight": weight, "text": text.format_map(values), "leans": side})
     for question, text in UNKNOWN.items():
         if question not in answers:
             reasons.append({"question": question, "answer": None, "favours": PE, "weight": 0.0, "text": text})
@@ -76,10 +89,22 @@ def _reasons(ev: Evaluation, answers: dict) -> list[dict]:
     return reasons
 
 
+# Engine 2 (issue 12): a gate that overrides a large score margin is a judgement against strong evidence,
+# not a certainty: the base falls from 0.9 by up to this much as the overridden lead grows to 6 points.
+OVERRIDE_DROP = 0.3
+
+
+def _overridden_lead(ev: Evaluation) -> float:
+    """How far fine-tuning's score lead exceeds what it needed, when a firm gate keeps it out (else 0)."""
+    if not any(gate.firm for gate in ev.gates) or not ev.fine_tuning_justified:
+        return 0.0
+    return ev.margin - ev.required_margin + 1
+
+
 def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visible) -> float:
     """High when far from the decision boundary (or held by a firm gate), lower for each unknown."""
     if any(gate.firm for gate in ev.gates):
-        base = 0.9
+        base = 0.9 - OVERRIDE_DROP * min(_overridden_lead(ev), 6) / 6
     else:
         distance = abs(ev.margin - (ev.required_margin - 0.5))
         base = 0.5 + 0.45 * min(distance, 6) / 6
@@ -87,6 +112,46 @@ def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visibl
     moving = sum(IMPORTANCE[i.question] for i in impacts if i.verdicts) / TOTAL_IMPORTANCE
     value = base * (1 - 0.5 * unknown - 0.4 * moving)
     return round(min(max(value, 0.05), 0.95), 2)
+
+
+def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impacts: list[OpenImpact],
+                          visible) -> dict:
+    """What the figure means and what would raise it, in words (issue 12 item 5)."""
+    percent = round(confidence * 100)
+    meaning = (f"{percent}% is our measure of how firmly your answers support this verdict: it is high "
+               f"when the "
+               "evidence is far from the point where the verdict would change, or a firm limit decides "
+               "it, and "
+               "it falls for each important question left open and each one whose answer could change the "
+               "verdict. It is not a probability that the approach will succeed; only your evaluation shows "
+               "that.")
+    lowered, raise_ = [], []
+    firm = [g for g in ev.gates if g.firm]
+    if firm and _overridden_lead(ev):
+        lowered.append("The scores favour fine-tuning by a clear lead, but a firm limit keeps it out for "
+                       "now ("
+                       + "; ".join(g.text.rstrip(".") for g in firm) + ").")
+        raise_.append("Remove that limit (see what would change this), then assess again.")
+    elif firm:
+        lowered.append("A firm limit decides the verdict: " + firm[0].text)
+    else:
+        distance = abs(ev.margin - (ev.required_margin - 0.5))
+        if distance < 3:
+            lowered.append("The evidence is close: fine-tuning's lead is near the margin it needs.")
+    unknown = [q for q in IMPORTANCE if q not in answers and visible(q) and IMPORTANCE[q] >= 2]
+    if unknown:
+        lowered.append(f"{len(unknown)} important question(s) are still open.")
+        raise_.append("Answer the open questions listed below, starting with the first.")
+    moving = [i.question for i in impacts if i.verdicts]
+    if moving:
+        lowered.append(f"The answer to {len(moving)} open question(s) could change the verdict.")
+    if answers.get("prompt_baseline") in (None, "not_measured"):
+        raise_.append("Measure your best prompt on an evaluation set against the quality target: a measured "
+                      "baseline is stronger evidence than any answer here.")
+    if not raise_:
+        raise_.append("Little: the answers that matter are given. Your evaluation results are what would "
+                      "confirm or overturn the verdict.")
+    return {"meaning": meaning, "lowered_by": lowered, "would_raise": raise_}
 
 
 def _open_questions(impacts: list[OpenImpact]) -> list[dict]:
@@ -120,17 +185,21 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     probes = probe(given, ev, assumptions)
     impacts = open_impacts(given, ev, probes, visible)
     add_retrieval = given.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1
+    revisit = revisit_in_weeks(ev)
+    routes = judge_routes(ev.facts, as_of, revisit)  # domain-2026.md 6.3 A1-A4, judged on as_of
+    chosen = techniques(ev, routes)
+    confidence = _confidence(ev, given, impacts, visible)
     figures = cost_figures(given, assumptions)
     return Recommendation.model_validate({
         "verdict": ev.verdict,
-        "confidence": _confidence(ev, given, impacts, visible),
+        "confidence": confidence,
         "scores": {"prompt_engineering": ev.prompt_engineering, "fine_tuning": ev.fine_tuning},
-        "reasons": _reasons(ev, given),
+        "reasons": _reasons(ev, given, assumptions),
         "flips": flips(given, ev, probes),
-        "techniques": techniques(ev),
+        "techniques": chosen,
         "add_retrieval": add_retrieval,
-        "risks": risks(ev),
-        "next_steps": next_steps(ev, add_retrieval),
+        "risks": risks(ev, chosen),
+        "next_steps": next_steps(ev, add_retrieval, routes),
         "costs": {
             "currency": "USD",
             "monthly_prompt_engineering": figures.monthly_prompt_engineering,
@@ -140,8 +209,12 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
             "assumptions": list(figures.assumptions),
         },
         "open_questions": _open_questions(impacts),
-        "revisit_in_weeks": revisit_in_weeks(ev),
+        "revisit_in_weeks": revisit,
         "questionnaire_version": QUESTIONNAIRE_VERSION,
         "engine_version": ENGINE_VERSION,
+        "confidence_explained": _confidence_explained(ev, confidence, given, impacts, visible),
+        "evaluation_plan": evaluation_plan(ev),
+        "tuning_routes": routes,
+        "as_of": as_of.isoformat(),
     })
 
