@@ -5,7 +5,7 @@ from datetime import date
 from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures
 from app.advisor.engine import Evaluation, evaluate
 from app.advisor.evaluation import evaluation_plan
-from app.advisor.flips import OpenImpact, flips, open_impacts, probe
+from app.advisor.flips import OpenImpact, Probe, flips, knife_edges, open_impacts, probe
 from app.advisor.models import Answers, Recommendation
 from app.advisor.risks import risks
 from app.advisor.routes import judge_routes
@@ -101,7 +101,13 @@ def _overridden_lead(ev: Evaluation) -> float:
     return ev.margin - ev.required_margin + 1
 
 
-def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visible) -> float:
+# A verdict that a tiny change of a numeric answer would overturn is held at most this firmly (our heuristic,
+# engine 2): it sits on a threshold, so the answer's own uncertainty could move it.
+KNIFE_EDGE_FACTOR = 0.8
+
+
+def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visible,
+                edges: list[Probe] = ()) -> float:
     """High when far from the decision boundary (or held by a firm gate), lower for each unknown."""
     if any(gate.firm for gate in ev.gates):
         base = 0.9 - OVERRIDE_DROP * min(_overridden_lead(ev), 6) / 6
@@ -110,12 +116,12 @@ def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visibl
         base = 0.5 + 0.45 * min(distance, 6) / 6
     unknown = sum(w for q, w in IMPORTANCE.items() if q not in answers and visible(q)) / TOTAL_IMPORTANCE
     moving = sum(IMPORTANCE[i.question] for i in impacts if i.verdicts) / TOTAL_IMPORTANCE
-    value = base * (1 - 0.5 * unknown - 0.4 * moving)
+    value = base * (1 - 0.5 * unknown - 0.4 * moving) * (KNIFE_EDGE_FACTOR if edges else 1)
     return round(min(max(value, 0.05), 0.95), 2)
 
 
 def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impacts: list[OpenImpact],
-                          visible) -> dict:
+                          visible, edges: list[Probe] = ()) -> dict:
     """What the figure means and what would raise it, in words (issue 12 item 5)."""
     percent = round(confidence * 100)
     meaning = (f"{percent}% is our measure of how firmly your answers support this verdict: it is high "
@@ -138,6 +144,13 @@ def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impa
         distance = abs(ev.margin - (ev.required_margin - 0.5))
         if distance < 3:
             lowered.append("The evidence is close: fine-tuning's lead is near the margin it needs.")
+    for edge in edges[:2]:
+        name = edge.question.replace("_", " ")
+        lowered.append(f"The verdict sits on a threshold: {name} at {edge.answer:,} "
+                       f"instead of {answers[edge.question]:,} would make it "
+                       f"{edge.result.verdict.replace('_', ' ')}.")
+    if edges:
+        raise_.append("Check the figures near a threshold (named above): a firm count settles the verdict.")
     unknown = [q for q in IMPORTANCE if q not in answers and visible(q) and IMPORTANCE[q] >= 2]
     if unknown:
         lowered.append(f"{len(unknown)} important question(s) are still open.")
@@ -188,7 +201,8 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     revisit = revisit_in_weeks(ev)
     routes = judge_routes(ev.facts, as_of, revisit)  # domain-2026.md 6.3 A1-A4, judged on as_of
     chosen = techniques(ev, routes)
-    confidence = _confidence(ev, given, impacts, visible)
+    edges = knife_edges(given, ev, probes)
+    confidence = _confidence(ev, given, impacts, visible, edges)
     figures = cost_figures(given, assumptions)
     return Recommendation.model_validate({
         "verdict": ev.verdict,
@@ -212,7 +226,7 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
         "revisit_in_weeks": revisit,
         "questionnaire_version": QUESTIONNAIRE_VERSION,
         "engine_version": ENGINE_VERSION,
-        "confidence_explained": _confidence_explained(ev, confidence, given, impacts, visible),
+        "confidence_explained": _confidence_explained(ev, confidence, given, impacts, visible, edges),
         "evaluation_plan": evaluation_plan(ev),
         "tuning_routes": routes,
         "as_of": as_of.isoformat(),
