@@ -65,8 +65,10 @@ def test_long_prompts_are_not_all_said_to_be_absorbable(make_answers):
 def test_rented_gpus_are_never_called_your_own_control(make_answers):
     tuned = dict(output_consistency_need="high", labeled_examples=5000, data_confidential=True,
                  model_access="open_weights", ml_expertise="strong")
+
     def lora(gpus):
-        return next(t.why for t in recommend(make_answers(**tuned, gpu_access=gpus)).techniques if t.id == "lora")
+        techniques = recommend(make_answers(**tuned, gpu_access=gpus)).techniques
+        return next(t.why for t in techniques if t.id == "lora")
 
     rented, own = lora("cloud"), lora("own")
     assert "never leaves your control" not in rented and "cloud provider's machines" in rented
