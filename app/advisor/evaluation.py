@@ -71,14 +71,14 @@ def _retrieval_checks(f: dict) -> list[str]:
     return ["Retrieval, scored on its own: context recall and precision (recall@k) on questions labelled "
             "with their relevant passages (RAGAS).",
             "Generation: faithfulness of each answer to the retrieved passages and answer correctness, "
-            "measured separately, because a tuned model cannot fix a retrieval miss (domain-2026.md E2)."]
+            "measured separately, because a tuned model cannot fix a retrieval miss (RAGAS)."]
 
 
 def _tool_checks(f: dict) -> list[str]:
     if f.get("uses_tools") is not True:
         return []
     return ["Per tool call: the right tool at the right time, arguments valid against the schema, argument "
-            "values grounded in the conversation (domain-2026.md E3).",
+            "values grounded in the conversation (Microsoft and DeepEval tool-call evaluators).",
             "Per task: end-to-end success, and refusal or confirmation before high-stakes actions.",
             "Adversarial cases: instructions hidden in tool results or retrieved text must not be followed "
             "(OWASP LLM01)."]

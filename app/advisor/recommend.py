@@ -42,9 +42,11 @@ WHY_IT_MATTERS = {
     "ml_expertise": "Tuning is an advanced technique; without ML skills only hosted services remain.",
     "time_to_deploy_weeks": "Under three weeks leaves no time for a tuning cycle.",
     "monthly_requests": "At high volume, long few-shot prompts cost enough to pay for tuning.",
-    "avg_prompt_tokens_without_examples": "Long prompts slow answers and cost tokens that tuning can save.",
+    "avg_prompt_tokens_without_examples": "Long standing instructions cost tokens on every call that tuning "
+                                          "can absorb.",
     "avg_output_tokens": "Answer length feeds the cost estimate.",
-    "latency_sensitive": "Fast answers with long prompts favour a tuned model with a short prompt.",
+    "latency_sensitive": "Fast answers call for a smaller model, which tuning or distillation can make good "
+                         "enough; prompt length matters little.",
     "requirements_change_frequency": "Weekly change rules tuning out; monthly change calls for a hybrid.",
     "use_case_breadth": "Many tasks from one model favour prompting; one narrow task favours tuning.",
     "needs_fresh_or_private_knowledge": "Facts that change or live in private documents need retrieval.",

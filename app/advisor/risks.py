@@ -107,7 +107,7 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
     ("distillation_licence", lambda ev: "distillation" in ev.facts.get("_technique_ids", ()),
      "Licence terms on another provider's outputs: OpenAI, Anthropic, Google and AWS forbid using their "
      "outputs to train competing models, so a teacher from one provider and a student from another may "
-     "breach terms (domain-2026.md 2.1).",
+     "breach terms (the providers' terms of use).",
      ("Distil within one provider's own service, or use a teacher whose licence allows it (Llama 3.1+ with "
       "attribution; Apache-2.0 models such as gpt-oss).",
       "Have the terms reviewed before generating training data from a hosted model.")),

@@ -86,11 +86,13 @@ def judge_routes(facts: dict, as_of: date, revisit_weeks: int) -> list[dict]:
             continue
         if route_closes_by(route, as_of):
             is_open, why = False, f"already closed for a new tuned model; {route.note}"
+        elif route_closes_by(route, launch):
+            is_open = False
+            why = f"it closes before your launch ({launch.isoformat()}); {route.note}"
         elif route_closes_by(route, window_end):
             is_open = False
-            why = (f"it closes before your launch ({launch.isoformat()}) or within the "
-                   f"revisit "
-                   f"window (to {window_end.isoformat()}); {route.note}")
+            why = (f"it closes within the revisit window after your launch (by {window_end.isoformat()}); "
+                   f"{route.note}")
         else:
             is_open = True
             why = route.note + ("; for existing customers only" if route.existing_customers_only else "")
