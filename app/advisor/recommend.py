@@ -70,10 +70,20 @@ def _human_tokens(tokens: float) -> str:
     return f"{tokens:,.0f}"
 
 
+def _model_label(model_id: str | None) -> str | None:
+    """The wizard's name for a price-table id; "other" or an id the table no longer lists reads as such."""
+    if model_id is None:
+        return None
+    question = load_questionnaire().question("current_model")
+    labels = {c.value: c.label for c in question.choices if c.value != "other"}
+    return labels.get(model_id, "a model not in our price table")
+
+
 def _reasons(ev: Evaluation, answers: dict, assumptions: CostAssumptions) -> list[dict]:
     values = {**ev.facts, "eff": ev.facts["_eff10"] // 10, "good_examples": good_examples_phrase(ev.facts),
               "overhead": _human_tokens(ev.facts["_overhead"]),
-              "examples_basis": examples_basis(ev.facts, assumptions)}
+              "examples_basis": examples_basis(ev.facts, assumptions),
+              "current_model": _model_label(answers.get("current_model"))}
     reasons = []
     for question, rule in ev.fired.items():
         if rule is None:
