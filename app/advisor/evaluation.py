@@ -33,9 +33,8 @@ def _grader(f: dict) -> str:
         return ("Code: compare with expected outputs or run the checks automatically (fastest and most "
                 "reliable grader, Anthropic).")
     return ("An LLM judge with a clear rubric and a pass/fail or 1-5 score, used only after its agreement "
-            "with "
-            "a human-labelled sample is measured and reported; swap answer order to avoid position bias "
-            "(Zheng et al. 2023).")
+            "with a human-labelled sample is measured and reported; swap answer order to avoid position "
+            "bias (Zheng et al. 2023).")
 
 
 def _data(f: dict) -> str:
@@ -43,8 +42,8 @@ def _data(f: dict) -> str:
     if examples >= 100:
         held = min(int(examples * HELD_OUT_SHARE), MAX_HELD_OUT)
         return (f"Hold out about {held:,} of your {examples:,} examples (a random {HELD_OUT_SHARE:.0%}, "
-                f"at most "
-                f"{MAX_HELD_OUT:,}) that no prompt or training run ever sees, plus the edge cases you know.")
+                f"at most {MAX_HELD_OUT:,}) that no prompt or training run ever sees, plus the edge cases "
+                "you know.")
     if examples:
         return (f"Your {examples:,} example(s) plus {STARTER_CASES} real cases with expected outputs, drawn "
                 "from the inputs production will see, edge cases included.")
@@ -59,8 +58,7 @@ def _threshold(ev: Evaluation) -> str:
               if strict else "the quality target written down before any run")
     if ev.verdict == PE:
         return (f"Ship the prompt when it meets {target}; if the best of at least two model tiers stays "
-                f"below "
-                "it, that measured gap is the case for a tuning pilot.")
+                "below it, that measured gap is the case for a tuning pilot.")
     return (f"Adopt the tuned model only if it beats the best prompt baseline on the held-out set and meets "
             f"{target}, without losing ground on the regression set; otherwise keep the prompt.")
 
@@ -100,9 +98,9 @@ def evaluation_plan(ev: Evaluation) -> dict:
         "regression_set": ("Freeze the held-out set as a regression set and re-run it on every prompt change "
                            "and before any model upgrade or retirement move"
                            + (", plus general tasks to catch forgetting after tuning" if ev.verdict != PE
-                              else "") + "; OpenAI's hosted Evals closed on 2026-11-30, so run it in your "
-                                         "own "
-                           "tooling (e.g. Promptfoo)."),
+                              else "")
+                           + "; OpenAI's hosted Evals closed on 2026-11-30, so run it in your own tooling "
+                           "(e.g. Promptfoo)."),
         "retrieval_checks": _retrieval_checks(f),
         "tool_call_checks": _tool_checks(f),
     }

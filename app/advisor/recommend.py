@@ -132,26 +132,27 @@ def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visibl
     return round(min(max(value, 0.05), 0.95), 2)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impacts: list[OpenImpact],
                           visible, edges: list[Probe] = ()) -> dict:
     """What the figure means and what would raise it, in words (issue 12 item 5)."""
     percent = round(confidence * 100)
-    meaning = (f"{percent}% is our measure of how firmly your answers support this verdict: it is high "
-               f"when the "
-               "evidence is far from the point where the verdict would change, or a firm limit decides "
-               "it, and "
-               "it falls for each important question left open and each one whose answer could change the "
-               "verdict. It is not a probability that the approach will succeed; only your evaluation shows "
-               "that.")
+    meaning = (f"{percent}% is our measure of how firmly your answers support this verdict: it is high when "
+               "the evidence is far from the point where the verdict would change, or a firm limit decides "
+               "it, and it falls for each important question left open and each one whose answer could "
+               "change the verdict. It is not a probability that the approach will succeed; only your "
+               "evaluation shows that.")
     lowered, raise_ = [], []
     firm = [g for g in ev.gates if g.firm]
     if firm and _overridden_lead(ev):
         lowered.append("The scores favour fine-tuning by a clear lead, but a firm limit keeps it out for "
-                       "now ("
-                       + "; ".join(g.text.rstrip(".") for g in firm) + ").")
+                       "now (" + "; ".join(g.text.rstrip(".") for g in firm) + ").")
         raise_.append("Remove that limit (see what would change this), then assess again.")
     elif firm:
-        lowered.append("A firm limit decides the verdict: " + firm[0].text)
+        meaning += " Here a firm limit decides it: " + firm[0].text
     else:
         distance = abs(ev.margin - (ev.required_margin - 0.5))
         if distance < 3:
@@ -165,11 +166,13 @@ def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impa
         raise_.append("Check the figures near a threshold (named above): a firm count settles the verdict.")
     unknown = [q for q in IMPORTANCE if q not in answers and visible(q) and IMPORTANCE[q] >= 2]
     if unknown:
-        lowered.append(f"{len(unknown)} important question(s) are still open.")
+        lowered.append(f"{_count(len(unknown), 'important question is', 'important questions are')} "
+                       "still open.")
         raise_.append("Answer the open questions listed below, starting with the first.")
     moving = [i.question for i in impacts if i.verdicts]
     if moving:
-        lowered.append(f"The answer to {len(moving)} open question(s) could change the verdict.")
+        lowered.append(f"The answer to {_count(len(moving), 'open question', 'open questions')} could change "
+                       "the verdict.")
     if answers.get("prompt_baseline") in (None, "not_measured"):
         raise_.append("Measure your best prompt on an evaluation set against the quality target: a measured "
                       "baseline is stronger evidence than any answer here.")

@@ -82,9 +82,8 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
     ("model_retirement", lambda ev: not _tuning(ev) and ev.facts.get("deployment") != "on_device"
      and ev.facts.get("model_access") != "open_weights",
      "Model retirement: hosted models are retired on the provider's schedule (OpenAI gives at least 6 "
-     "months' "
-     "notice, Anthropic 60 days, and several 2026 dates moved), and a prompt tuned to one model can behave "
-     "differently on its successor.",
+     "months' notice, Anthropic 60 days, and several 2026 dates moved), and a prompt tuned to one model can "
+     "behave differently on its successor.",
      ("Note the retirement date of the model you use and re-check it before each release.",
       "Keep the evaluation set as a regression set and run it on the successor before switching.")),
     # domain-2026.md 2.9, OWASP LLM01/LLM08 (S1): retrieved text is untrusted input.
@@ -112,8 +111,8 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
       "attribution; Apache-2.0 models such as gpt-oss).",
       "Have the terms reviewed before generating training data from a hosted model.")),
     # OWASP LLM03/LLM04 (S1): training data and adapters are an attack surface.
-    ("training_supply_chain", lambda ev: _tuning(ev) and ev.facts.get("model_access") in ("open_weights",
-                                                                                           "both"),
+    ("training_supply_chain",
+     lambda ev: _tuning(ev) and ev.facts.get("model_access") in ("open_weights", "both"),
      "Poisoned data or tampered weights: training data, downloaded base weights and LoRA adapters are an "
      "attack surface (OWASP LLM03, LLM04).",
      ("Take base weights and adapters only from sources you verify (checksums, signed releases).",

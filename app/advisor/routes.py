@@ -25,8 +25,8 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("openai", "OpenAI self-serve fine-tuning", "hosted", date(2027, 1, 6), date(2027, 1, 14), True,
           "closed to new organisations since 2026-05-07; no new jobs after 2027-01-06; the tunable "
-          "gpt-4o/4.1 "
-          "family and its fine-tunes stop on 2027-01-14, and the current GPT-6.x models cannot be tuned",
+          "gpt-4o/4.1 family and its fine-tunes stop on 2027-01-14, and the current GPT-6.x models cannot "
+          "be tuned",
           "domain-2026.md 1 (C4, C8), 4.1, 6.3 A1; OpenAI deprecations page (V)"),
     Route("azure", "Azure OpenAI fine-tuning", "hosted", date(2027, 4, 14), date(2027, 10, 14), True,
           "existing customers only; gpt-4.1 family training until at least 2027-04-14 and tuned deployments "
@@ -34,13 +34,11 @@ ROUTES: tuple[Route, ...] = (
           "domain-2026.md 4.2, 6.3 A2; Azure retirement schedule 2026-07-07 (V)"),
     Route("vertex", "Google Vertex AI tuning", "hosted", None, None, False,
           "supervised and preference tuning of Gemini on Vertex AI (none on the Gemini API); tuning "
-          "prices for "
-          "Gemini 3.x not published: ask Google for a quote",
+          "prices for Gemini 3.x not published: ask Google for a quote",
           "domain-2026.md 2.2, 4.3, 6.3 A3; Vertex preference-tuning page (V)"),
     Route("bedrock", "Amazon Bedrock fine-tuning", "hosted", None, None, False,
           "fine-tuning and distillation of Bedrock models (for Claude, only Claude 3 Haiku; none on the "
-          "Claude "
-          "API); tuned models are served on provisioned throughput",
+          "Claude API); tuned models are served on provisioned throughput",
           "domain-2026.md 2.1, 6.3 A4; Bedrock custom-model docs (V)"),
     Route("managed_lora", "Managed LoRA on open-weight models (Together, Fireworks)", "open_weights", None,
           None, False,
@@ -48,8 +46,8 @@ ROUTES: tuple[Route, ...] = (
           "dedicated (per GPU-hour) deployments",
           "domain-2026.md 1 C1, 3.4; docs.fireworks.ai, docs.together.ai (V)"),
     Route("self_hosted", "LoRA on your own or rented GPUs", "open_weights", None, None, False,
-          "any open-weight model with a licence that allows it; the adapter stays yours when vendors retire "
-          "models",
+          "any open-weight model with a licence that allows it; the adapter stays yours when vendors "
+          "retire models",
           "domain.md 6 (lora); domain-2026.md 2.1 licence table"),
 )
 ROUTES_BY_ID = {route.id: route for route in ROUTES}

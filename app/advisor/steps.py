@@ -21,8 +21,7 @@ def _eval_set_step(ev: Evaluation) -> str:
     examples = ev.facts.get("labeled_examples") or 0
     if examples >= PILOT_EXAMPLES:
         source = (f"hold out a random 20% of your {examples:,} examples (at most 2,000) as the evaluation "
-                  f"set, "
-                  "never used in a prompt or for training")
+                  "set, never used in a prompt or for training")
     else:
         source = "build an evaluation set of 50-100 real cases with expected outputs"
     return (f"First, the cheapest test of this verdict: write down the quality target, {source}, and measure "

@@ -43,12 +43,6 @@ SCHEMA_TASKS = ("classification", "extraction")
 FREE_TEXT_TASKS = ("generation", "conversation", "translation", "code", "reasoning")
 
 
-def machine_read(f: dict) -> bool:
-    """Output parsed by code: labels, fields, tool arguments, or a strict structure (T1)."""
-    return (f.get("task_type") in SCHEMA_TASKS or f.get("uses_tools") is True
-            or (f.get("output_consistency_need") == "high" and f.get("task_type") not in FREE_TEXT_TASKS))
-
-
 def tight_latency(f: dict) -> bool:
     budget = f.get("latency_budget_ms")
     return budget is not None and budget < NO_REASONING_MS
@@ -104,9 +98,8 @@ def _structured_output(f: dict, tuned: bool) -> str | None:
     # test. Engine 1 generalised it to every tuned model (issue 12).
     caveat = (" With the tuned model, test the schema and the tuning together: on Vertex AI Google advises "
               "against controlled generation with a tuned Gemini, and on vLLM some LoRA adapters were "
-              "reported "
-              "to fall back to base-model output under guided decoding." if tuned else "")
-    residual = " Then only wrong values, not broken formats, count as evidence for tuning (T1)."
+              "reported to fall back to base-model output under guided decoding." if tuned else "")
+    residual = " Then only wrong values, not broken formats, count as evidence for tuning."
     if f.get("task_type") in SCHEMA_TASKS:
         return ("Your outputs are read by code: fix them to a JSON schema (labels or fields) with the "
                 "provider's strict structured-output mode or constrained decoding, so every answer parses "
@@ -134,8 +127,7 @@ def _hosted_why(routes: list[dict]) -> str:
              if open_names else "No hosted route stays open through your launch and revisit window.")
     if closed:
         text += (" Not recommended, because they close first or serve existing customers only until a set "
-                 "date: "
-                 + "; ".join(closed) + ".")
+                 "date: " + "; ".join(closed) + ".")
     return text + " A tuned model dies with its base model: keep the data and evaluation set to re-tune."
 
 
@@ -185,8 +177,7 @@ def _model_selection(f: dict, verdict: str) -> str:
     """domain-2026.md 2.7, T7/T8, L2: the first lever after a working prompt, before any training."""
     if tight_latency(f) or f.get("deployment") == "on_device":
         which = ("a small, non-reasoning model (hosted small models run at about 150-300 tokens a second "
-                 "with "
-                 "sub-second first tokens; on phones, 1-3B models at about 7-30)"
+                 "with sub-second first tokens; on phones, 1-3B models at about 7-30)"
                  if f.get("deployment") != "on_device" else
                  "the largest 1-3B model your devices run fast enough (about 7-30 tokens a second on phones)")
         text = f"Your latency budget points to {which}; keep answers short, the biggest latency lever."
@@ -221,36 +212,37 @@ def _additions(f: dict, verdict: str, tuned: bool) -> list[tuple[str, str]]:
     chosen = [("model_selection", _model_selection(f, verdict))]
     if f.get("uses_tools") is True:
         chosen.append(("tool_calling", "The model calls tools: declare each tool with a strict JSON "
-                                       "schema so "
-                       "names and arguments always parse, expose the fewest tools with the narrowest "
-                       "permissions, and require a person's confirmation before high-stakes actions (OpenAI, "
-                       "Anthropic strict tools; OWASP LLM06)."))
+                       "schema so names and arguments always parse, expose the fewest tools with the "
+                       "narrowest permissions, and require a person's confirmation before high-stakes "
+                       "actions (OpenAI, Anthropic strict tools; OWASP LLM06)."))
     cache = _caching(f)
     if cache:
         chosen.append(("prompt_caching", cache))
     if f.get("batch_tolerant") is True:
         chosen.append(("batch_processing", "Your results can wait: send them through a batch API at half "
-                                           "price "
-                       "(OpenAI, Anthropic, Gemini, Fireworks); most batches finish within an hour, all "
-                       "within "
-                       "24 hours."))
+                       "price (OpenAI, Anthropic, Gemini, Fireworks); most batches finish within an hour, "
+                       "all within 24 hours."))
     if tuned:
         narrow_stable = (f.get("use_case_breadth") != "broad"
                          and f.get("requirements_change_frequency") in ("rare", "monthly", None))
         busy = (f.get("monthly_requests") or 0) >= DISTILL_REQUESTS or tight_latency(f)
         if narrow_stable and busy:
+            hosted_only = f.get("model_access") == "api_only"
+            teacher = ("With hosted models only, distil inside one provider's service (Amazon Bedrock "
+                       "pairs teacher and student from the same provider; Google's service is early access, "
+                       "not for production): OpenAI, Anthropic, Google and AWS forbid training competing "
+                       "models on their outputs." if hosted_only else
+                       "Use a teacher whose terms allow it: OpenAI, Anthropic, Google and AWS forbid "
+                       "training competing models on their outputs, while Llama 3.1+ (with attribution) and "
+                       "Apache-2.0 models such as gpt-oss allow it.")
             chosen.append(("distillation", "At your volume or latency budget, let a large model that passes "
                            "your evaluation write the answers and tune a small model on them: it needs "
-                           "prompts, "
-                           "not labels. Use a teacher whose terms allow it: OpenAI, Anthropic, Google and "
-                           "AWS "
-                           "forbid training competing models on their outputs, while Llama 3.1+ (with "
-                           "attribution) and Apache-2.0 models such as gpt-oss allow it."))
+                           "prompts, not labels. " + teacher))
         if f.get("preference_data") is True:
             chosen.append(("preference_tuning", "You have better/worse pairs: after supervised tuning, "
-                                                "tune on "
-                           "them with DPO to move tone, style or focus where there is no single right answer "
-                           "(Vertex, Together: SFT first, then DPO); keep the pairs' labels consistent."))
+                           "tune on them with DPO to move tone, style or focus where there is no single "
+                           "right answer (Vertex, Together: SFT first, then DPO); keep the pairs' labels "
+                           "consistent."))
         if f.get("outputs_checkable") is True and (
                 f.get("task_type") in ("reasoning", "code") or f.get("accuracy_criticality") == "high"):
             chosen.append(("reinforcement_fine_tuning", "Your outputs can be graded automatically: "
@@ -258,8 +250,7 @@ def _additions(f: dict, verdict: str, tuned: bool) -> list[tuple[str, str]]:
                            "fine-tuning trains a model toward answers the grader scores well, for code that "
                            "must pass tests or rules that must be applied exactly. Hosted options are few "
                            "(Azure for existing customers, Bedrock Nova, open weights on Fireworks), it "
-                           "bills "
-                           "by training time, and a weak grader can be gamed."))
+                           "bills by training time, and a weak grader can be gamed."))
     return chosen
 
 
