@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.advisor import recommend
+from app.advisor.costs import DEFAULT_ASSUMPTIONS
+from app.advisor.engine import evaluate
 from app.advisor.models import Costs
 from app.advisor.routes import ROUTES, judge_routes
 from tests.advisor.conftest import EXAMPLE_FILES, load_example
@@ -39,9 +41,12 @@ def test_no_reason_states_an_assumed_example_count_as_the_teams(case):
 
 
 def test_a_team_that_sends_no_examples_gets_no_volume_reason_for_tuning(make_answers):
+    # The volume rows (F5) score the example tokens resent a month: the team's own count when it gave one.
     busy = make_answers(monthly_requests=50_000_000, output_consistency_need="high")
-    assumed = recommend(busy, as_of=DAY)
-    assert any(r.question == "monthly_requests" and r.weight > 0 for r in assumed.reasons)
+    assumed = evaluate(busy, DEFAULT_ASSUMPTIONS).facts["_overhead"]
+    block = DEFAULT_ASSUMPTIONS.examples_in_prompt * DEFAULT_ASSUMPTIONS.tokens_per_example
+    assert assumed == 50_000_000 * block
+    assert evaluate({**busy, "prompt_examples_today": 0}, DEFAULT_ASSUMPTIONS).facts["_overhead"] == 0
     none_sent = recommend({**busy, "prompt_examples_today": 0}, as_of=DAY)
     assert not any(r.question == "monthly_requests" and r.weight > 0 for r in none_sent.reasons)
 
