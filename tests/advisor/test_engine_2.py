@@ -267,3 +267,13 @@ def test_every_case_names_a_cost_option_that_matches_its_verdict(case):
     cheapest = min(options.values(), key=lambda o: o.total_24_months)
     if options[costs.recommended_option].total_24_months > cheapest.total_24_months:
         assert costs.why_not_cheapest and costs.why_not_cheapest.count(". ") == 0
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_unanswered_v2_questions_do_not_lower_a_v1_answer_sets_confidence(path):
+    # The nine new questions shape the plan, not the verdict: leaving them open costs no confidence.
+    answers = load_example(path)["answers"]
+    shaped = {"batch_tolerant": False, "uses_tools": False, "deployment": "hosted_api",
+              "current_model": "other", "preference_data": False, "outputs_checkable": False,
+              "prompt_baseline": "not_measured", "latency_budget_ms": 5000}
+    assert recommend(answers).confidence == recommend({**answers, **shaped}).confidence
