@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, help="worker processes (default: ADVISOR_WORKERS or 1)")
 
     rec = commands.add_parser("recommend", help="print the recommendation for an answers file")
-    rec.add_argument("file", help="answers JSON file (answers-v1), or - for standard input")
+    rec.add_argument("file", help="answers JSON file (answers-v2; v1 files stay valid), or - for stdin")
     rec.add_argument("--format", choices=("json", "text"), default="json")
 
     check = commands.add_parser("check", help="check the settings")

@@ -1,6 +1,7 @@
 """The recommendation service: pure Python, no web or database imports.
 
-`recommend(answers)` takes answers-v1 (a dict or `Answers`) and returns a `Recommendation`;
+`recommend(answers, *, as_of=None)` takes answers-v2 (a dict or `Answers`; v1 is a subset) and returns a
+`Recommendation`;
 `.model_dump(mode="json")` is the output contract of shared/design.md.
 """
 

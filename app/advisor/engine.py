@@ -38,6 +38,15 @@ HYBRID_TRIGGERS = (
 )
 
 
+def skill_gap(facts: dict) -> bool:
+    """The model lacks a skill or language that prompts cannot supply (domain.md 5.2 F3: a domain language
+    that differs from general text, the model does not know it, and the gap is not facts). Engine 2 (issue
+    12): broad use alone then does not turn a justified tune into a hybrid, because per-request instructions
+    cannot teach a language the model does not write; broad instruction tuning covers the breadth."""
+    return (facts.get("knowledge_in_base_model") == "no" and facts.get("domain_specificity") == "high"
+            and facts.get("needs_fresh_or_private_knowledge") is not True)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     verdict: str
@@ -117,6 +126,7 @@ def _decide(facts: dict, fired: dict[str, Rule | None], totals: dict[str, float]
     hybrid_because = ()
     if fine_tuning_wins:
         hybrid_because = tuple(text for question, value, text in HYBRID_TRIGGERS
-                               if facts.get(question) == value)
+                               if facts.get(question) == value
+                               and not (question == "use_case_breadth" and skill_gap(facts)))
     verdict = ("hybrid" if hybrid_because else FT) if fine_tuning_wins else PE
     return Evaluation(verdict, totals[PE], totals[FT], required, fired, gates, hybrid_because, facts)

@@ -102,12 +102,30 @@ def probe(answers: dict, current: Evaluation, assumptions: CostAssumptions) -> l
     return results
 
 
+# Engine 2 (issue 12): "one example fewer, one request fewer" flips read as advice no expert would give; a
+# numeric answer moved by less than this share of itself is within the answer's own uncertainty. Such a
+# change is reported as a knife edge that lowers confidence, not as a way to change the verdict.
+KNIFE_EDGE_SHARE = 0.1
+
+
+def is_knife_edge(answers: dict, p: Probe) -> bool:
+    current = answers.get(p.question)
+    if not isinstance(current, int) or isinstance(current, bool) or isinstance(p.answer, bool):
+        return False
+    return abs(p.answer - current) < KNIFE_EDGE_SHARE * current
+
+
+def knife_edges(answers: dict, current: Evaluation, probes: list[Probe]) -> list[Probe]:
+    """Tiny changes of a numeric answer that would change the verdict."""
+    return [p for p in probes if p.result.verdict != current.verdict and is_knife_edge(answers, p)]
+
+
 def flips(answers: dict, current: Evaluation, probes: list[Probe]) -> list[dict]:
     """The nearest change per question and new verdict; changed answers before unanswered questions."""
     seen, found = set(), []
     for p in probes:
         key = (p.question, p.result.verdict)
-        if p.result.verdict != current.verdict and key not in seen:
+        if p.result.verdict != current.verdict and key not in seen and not is_knife_edge(answers, p):
             seen.add(key)
             found.append(p)
     found.sort(key=lambda p: (p.question not in answers, -IMPORTANCE[p.question]))

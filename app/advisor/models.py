@@ -1,4 +1,5 @@
-"""The engine's input and output shapes: answers-v1 in, the recommendation contract of design.md out."""
+"""The engine's input and output shapes: answers-v2 in (v1 is a subset), the recommendation contract of
+design.md out."""
 
 from typing import Annotated, Literal
 
@@ -14,6 +15,9 @@ TaskType = Literal[
 TechniqueId = Literal[
     "zero_shot", "one_shot", "few_shot", "role_prompting", "chain_of_thought", "structured_output",
     "full_fine_tuning", "lora", "qlora", "instruction_tuning", "hosted_fine_tuning",
+    # Engine 2.0.0, the 2026 set (domain-2026.md 2 and 6.1: T2-T7).
+    "distillation", "preference_tuning", "reinforcement_fine_tuning", "tool_calling", "prompt_caching",
+    "batch_processing", "model_selection",
 ]
 
 
@@ -30,8 +34,14 @@ def count(low: int, high: int):
 Flag = Annotated[bool, Field(strict=True)]
 
 
+# Price-table ids offered as `current_model` choices (app/advisor/prices.toml holds a row for each); any
+# other id matching the pattern is accepted and treated as "other", so stored answers survive table edits.
+MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+
+
 class Answers(BaseModel):
-    """answers-v1 (contracts/answers-v1.schema.json). Missing or null means "not known yet"."""
+    """answers-v2 (contracts/answers-v2.schema.json): the 20 answers-v1 fields plus nine optional ones, so
+    every v1 answer file is valid v2 unchanged. Missing or null means "not known yet"."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,6 +82,24 @@ class Answers(BaseModel):
         None, description="Must answers draw on facts that change often or live in private documents?")
     model_access: Literal["api_only", "open_weights", "both"] | None = Field(
         None, description="Hosted APIs only, open-weight models run by the team, or both.")
+    # answers-v2 (issue 12): all optional, none changes what a v1 answer means.
+    prompt_examples_today: count(0, 1000) | None = Field(
+        None, description="How many worked examples the prompt carries today (0 allowed).")
+    current_model: Annotated[str, Field(strict=True, pattern=MODEL_ID_PATTERN)] | None = Field(
+        None, description='Price-table id of the model in use now, or "other"; an id the table does not '
+                          'know is treated as "other".')
+    deployment: Literal["hosted_api", "self_hosted", "on_device"] | None = Field(
+        None, description="Where the model will run.")
+    latency_budget_ms: count(1, 600_000) | None = Field(
+        None, description="Latency budget, p95 milliseconds, end to end.")
+    uses_tools: Flag | None = Field(None, description="Does the model call tools or functions (agentic)?")
+    prompt_baseline: Literal["not_measured", "meets_target", "close", "far_below"] | None = Field(
+        None, description="How the best prompt measured so far compares with the quality target.")
+    preference_data: Flag | None = Field(
+        None, description="Do better/worse pairs or ratings of outputs exist, or can they be collected?")
+    outputs_checkable: Flag | None = Field(
+        None, description="Can outputs be checked automatically (code, a parser, a rubric grader)?")
+    batch_tolerant: Flag | None = Field(None, description="Can results wait hours (offline or batch work)?")
 
 
 class Scores(BaseModel):
@@ -85,6 +113,9 @@ class Reason(BaseModel):
     favours: Approach
     weight: float
     text: str
+    # Engine 2: the side this answer pushes, weighted or not (None: it truly tips neither way). A weight-0
+    # reason can still lean, e.g. monthly change keeps part of a tuned design in the prompt.
+    leans: Approach | None = None
 
 
 class Flip(BaseModel):
@@ -114,6 +145,36 @@ class Costs(BaseModel):
     assumptions: list[str]
 
 
+class ConfidenceExplained(BaseModel):
+    """The confidence figure in words (issue 12 item 5): what it means and what would raise it."""
+
+    meaning: str
+    lowered_by: list[str]
+    would_raise: list[str]
+
+
+class EvaluationPlan(BaseModel):
+    """How to test this verdict (domain-2026.md 2.8, 6.4 E1-E3): one plan per result."""
+
+    metrics: list[str]
+    grader: str
+    data: str
+    threshold: str
+    regression_set: str
+    retrieval_checks: list[str]
+    tool_call_checks: list[str]
+
+
+class TuningRoute(BaseModel):
+    """A place that can still train a model for this team, judged on the advice's date (as_of)."""
+
+    id: str
+    name: str
+    open: bool
+    note: str
+    source: str
+
+
 class OpenQuestion(BaseModel):
     question: str
     why: str
@@ -136,3 +197,8 @@ class Recommendation(BaseModel):
     revisit_in_weeks: int
     questionnaire_version: int
     engine_version: str
+    # Engine 2.0.0 (issue 12). Defaults keep results stored by engine 1.x readable.
+    confidence_explained: ConfidenceExplained | None = None
+    evaluation_plan: EvaluationPlan | None = None
+    tuning_routes: list[TuningRoute] = []
+    as_of: str | None = Field(None, description="The date (ISO) the advice was computed for.")

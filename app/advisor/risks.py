@@ -1,6 +1,8 @@
-"""Risks of the recommended path, each with mitigations (domain.md section 7)."""
+"""Risks of the recommended path, each with mitigations (domain.md section 7; 2026 systems: domain-2026.md
+2.1, 2.9, 4 and 6.4 S1)."""
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from app.advisor.engine import Evaluation
 from app.advisor.rules import OVERHEAD_TOKENS, PE, SOLID_EXAMPLES, has_at_least
@@ -76,6 +78,45 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
      ("Keep the training data, configuration and evaluation set to retrain on a successor.",
       "Prefer portable open-weight adapters (LoRA) where possible.",
       "Note the base model's retirement date in the plan.")),
+    # domain-2026.md 4 and 6.3 A5: prompts are tied to a model too; providers retired dozens in 2026.
+    ("model_retirement", lambda ev: not _tuning(ev) and ev.facts.get("deployment") != "on_device"
+     and ev.facts.get("model_access") != "open_weights",
+     "Model retirement: hosted models are retired on the provider's schedule (OpenAI gives at least 6 "
+     "months' notice, Anthropic 60 days, and several 2026 dates moved), and a prompt tuned to one model can "
+     "behave differently on its successor.",
+     ("Note the retirement date of the model you use and re-check it before each release.",
+      "Keep the evaluation set as a regression set and run it on the successor before switching.")),
+    # domain-2026.md 2.9, OWASP LLM01/LLM08 (S1): retrieved text is untrusted input.
+    ("prompt_injection", lambda ev: ev.facts.get("needs_fresh_or_private_knowledge") is True
+     or ev.facts.get("uses_tools") is True,
+     "Prompt injection: instructions hidden in retrieved documents or tool results can steer the model; no "
+     "complete fix exists, and fine-tuning does not remove it (OWASP LLM01; Greshake et al. 2023).",
+     ("Mark retrieved and tool content as data, separate from instructions, and validate outputs "
+      "deterministically before acting on them.",
+      "Apply permission-aware retrieval and sanitise documents before indexing (OWASP LLM08).",
+      "Keep adversarial cases with hidden instructions in the evaluation set.")),
+    # OWASP LLM06 (S1): tools that act.
+    ("excessive_agency", lambda ev: ev.facts.get("uses_tools") is True,
+     "Tools acting without confirmation: a model with broad tool permissions can take high-stakes actions "
+     "on a wrong or injected instruction (OWASP LLM06).",
+     ("Expose the fewest tools with the narrowest permissions.",
+      "Require a person's confirmation before destructive, financial or external actions.",
+      "Rate-limit and log every tool call; stop the agent on repeated failures.")),
+    # domain-2026.md 2.1 licence table (T2).
+    ("distillation_licence", lambda ev: "distillation" in ev.facts.get("_technique_ids", ()),
+     "Licence terms on another provider's outputs: OpenAI, Anthropic, Google and AWS forbid using their "
+     "outputs to train competing models, so a teacher from one provider and a student from another may "
+     "breach terms (the providers' terms of use).",
+     ("Distil within one provider's own service, or use a teacher whose licence allows it (Llama 3.1+ with "
+      "attribution; Apache-2.0 models such as gpt-oss).",
+      "Have the terms reviewed before generating training data from a hosted model.")),
+    # OWASP LLM03/LLM04 (S1): training data and adapters are an attack surface.
+    ("training_supply_chain",
+     lambda ev: _tuning(ev) and ev.facts.get("model_access") in ("open_weights", "both"),
+     "Poisoned data or tampered weights: training data, downloaded base weights and LoRA adapters are an "
+     "attack surface (OWASP LLM03, LLM04).",
+     ("Take base weights and adapters only from sources you verify (checksums, signed releases).",
+      "Review where training examples come from and keep their provenance.")),
     ("maintenance", lambda ev: _tuning(ev) and ev.facts.get("requirements_change_frequency") != "rare",
      "Maintenance load: each change of requirements can mean new data, a retrain and a re-evaluation "
      "(Azure).",
@@ -84,6 +125,8 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
 )
 
 
-def risks(ev: Evaluation) -> list[dict]:
+def risks(ev: Evaluation, techniques: list[dict] | None = None) -> list[dict]:
+    ids = tuple(t["id"] for t in techniques or ())
+    view = replace(ev, facts={**ev.facts, "_technique_ids": ids})
     return [{"id": rid, "text": text, "mitigations": list(mitigations)}
-            for rid, applies, text, mitigations in RISKS if applies(ev)]
+            for rid, applies, text, mitigations in RISKS if applies(view)]

@@ -49,7 +49,27 @@ def has_at_least(facts: dict, examples: int) -> bool:
 
 
 DATA_FIELDS = frozenset({"labeled_examples", "data_quality"})
-VOLUME_FIELDS = frozenset({"monthly_requests", "avg_prompt_tokens_without_examples", "avg_output_tokens"})
+VOLUME_FIELDS = frozenset({"monthly_requests", "avg_prompt_tokens_without_examples", "avg_output_tokens",
+                           "prompt_examples_today"})
+
+
+def example_overhead(answers: dict, assumptions: CostAssumptions) -> float:
+    """Example tokens resent a month. Engine 2: the team's own count (prompt_examples_today, 0 allowed) when
+    answered, else the cost model's assumed block (issue 12: teams often send none, so an assumed block
+    must not be scored as if it were theirs)."""
+    today = answers.get("prompt_examples_today")
+    if today is None:
+        return few_shot_tokens_per_month(answers, assumptions)
+    return (answers.get("monthly_requests") or 0) * today * assumptions.tokens_per_example
+
+
+def examples_basis(facts: dict, assumptions: CostAssumptions) -> str:
+    """The subject of the volume reasons: the team's own example count, or our assumption said as one."""
+    today = facts.get("prompt_examples_today")
+    if today is not None:
+        return f"your prompt's {today:,} example{'s add' if today != 1 else ' adds'}"
+    return (f"the ~{assumptions.examples_in_prompt} examples we assume a prompt carries (you have not said "
+            "how many yours does) add")
 
 
 def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None, changed: str = "") -> dict:
@@ -67,7 +87,7 @@ def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None
     if like is not None and changed not in VOLUME_FIELDS:
         facts["_overhead"], facts["_tuned_cheaper"] = like["_overhead"], like["_tuned_cheaper"]
     else:
-        facts["_overhead"] = few_shot_tokens_per_month(answers, assumptions)
+        facts["_overhead"] = example_overhead(answers, assumptions)
         prompting, tuned = monthly_costs(answers, assumptions)
         facts["_tuned_cheaper"] = tuned < prompting
     if like is not None and changed not in USE_CASE_FIELDS:
@@ -203,16 +223,19 @@ RULES: tuple[Rule, ...] = (
          "and a hosted tuning service can run it.",
          "5.1 G2"),
     Rule("F5-3", "monthly_requests", _overhead_at_least(OVERHEAD_TOKENS[2]), FT, 3,
-         "At {monthly_requests:,} requests a month a few-shot prompt resends about {overhead} example "
-         "tokens; a tuned smaller model with a short prompt saves most of that.",
-         "5.2 F5; 4.4 examples 2-3; 4.5"),
+         "At {monthly_requests:,} requests a month, {examples_basis} up to about {overhead} example "
+         "tokens resent a month; a tuned model with a short prompt would not resend them (compare the "
+         "cost options: caching shrinks this saving).",
+         "5.2 F5; 4.4 examples 2-3; 4.5; domain-2026.md 2.5 (caching)"),
     Rule("F5-2", "monthly_requests", _overhead_at_least(OVERHEAD_TOKENS[1]), FT, 2,
-         "At {monthly_requests:,} requests a month a few-shot prompt resends about {overhead} example "
-         "tokens; a tuned smaller model with a short prompt saves most of that.",
-         "5.2 F5; 4.4; 4.5"),
+         "At {monthly_requests:,} requests a month, {examples_basis} up to about {overhead} example "
+         "tokens resent a month; a tuned model with a short prompt would not resend them (compare the "
+         "cost options: caching shrinks this saving).",
+         "5.2 F5; 4.4; 4.5; domain-2026.md 2.5"),
     Rule("F5-1", "monthly_requests", _overhead_at_least(OVERHEAD_TOKENS[0]), FT, 1,
-         "At {monthly_requests:,} requests a month the few-shot examples add up to about {overhead} "
-         "tokens: enough that a shorter prompt starts to pay.",
+         "At {monthly_requests:,} requests a month, {examples_basis} up to about {overhead} "
+         "tokens resent a month: enough to weigh a shorter prompt, if the saving covers training (see the "
+         "cost options).",
          "5.2 F5; 4.5"),
     # 5.3 P5 suggests +1 next to P1's +2; with P1 folded into the margin (engine.FT_MARGIN) a weight of 1
     # let low-volume format cases pass the margin that the full 5.5 count keeps on the prompting side.
@@ -224,23 +247,26 @@ RULES: tuple[Rule, ...] = (
          "5.3 P5; 4.5: cost alone rarely justifies tuning below ~1e9 overhead tokens"),
     Rule("F-long", "avg_prompt_tokens_without_examples",
          lambda f: (f.get("avg_prompt_tokens_without_examples") or 0) >= LONG_PROMPT_TOKENS, FT, 1,
-         "Prompts of {avg_prompt_tokens_without_examples:,} tokens before any example: long instructions "
-         "with edge cases are what tuning can absorb into the model.",
-         "Azure 2025: reduce prompt overhead when prompts grow long with edge cases"),
+         "Prompts of {avg_prompt_tokens_without_examples:,} tokens before any example: if much of that is "
+         "standing instructions and edge cases, tuning can absorb it; input documents that differ per "
+         "request cannot be absorbed and cost the same either way.",
+         "Azure 2025: reduce prompt overhead when prompts grow long with edge cases; engine 2 (issue 12)"),
     Rule("F6", "latency_sensitive",
          lambda f: f.get("latency_sensitive") is True
          and (f.get("avg_prompt_tokens_without_examples") or 0) >= LATENCY_PROMPT_TOKENS,
          FT, 1,
-         "Answers must come fast and prompts are long: a tuned (often smaller) model with a short prompt "
-         "answers sooner.",
-         "5.2 F6; OpenAI, Azure, AWS Nova"),
+         "Answers must come fast: a tuned smaller model can hold quality at a speed only small models reach "
+         "(model size is the main speed factor); the long prompt itself costs little time (halving a "
+         "prompt saves about 1-5% of latency).",
+         "5.2 F6; OpenAI, Azure, AWS Nova; domain-2026.md 5.1 (OpenAI latency guide)"),
     Rule("G4", "requirements_change_frequency", _is("requirements_change_frequency", "weekly"), PE, 3,
          "The desired behaviour changes every week: a retraining loop cannot keep up, while a prompt is "
          "edited in minutes.",
          "5.1 G4; Azure 2025; Anthropic; seeds 000/001/003"),
     Rule("F2", "use_case_breadth", _is("use_case_breadth", "narrow"), FT, 1,
-         "One narrow task: the kind tuning handles best (LoRA Land: narrow tuned models beat GPT-4).",
-         "5.2 F2; LoRA Land"),
+         "One narrow task: the kind tuning handles best (in 2024, LoRA Land found small tuned models beat "
+         "that year's GPT-4 on narrow tasks; today's models must be compared on your own evaluation).",
+         "5.2 F2; LoRA Land (2024)"),
     Rule("P-broad", "use_case_breadth", _is("use_case_breadth", "broad"), PE, 2,
          "Many tasks from one model: a general model steered by prompts stays versatile, while narrow "
          "tuning risks forgetting the rest.",
@@ -290,8 +316,8 @@ NEUTRAL: dict[str, str | dict] = {
                         "(Google, AWS: 100+), not yet a strong reason on its own.",
     "data_quality": "The examples' quality ({data_quality}) is good enough to build on; review a sample.",
     "data_confidential": {
-        True: "Confidential data decides where a model runs (self-hosted open weights or vendor terms that "
-              "exclude training), not whether to tune: prompts send it too.",
+        True: "Confidential data decides where a model runs (open weights on machines you control, or "
+              "vendor terms that exclude training), not whether to tune: prompts send it too.",
         False: "The data are not confidential: any hosted model or tuning service may be used.",
     },
     "budget": "A medium budget allows a tuning pilot but not an open-ended project.",
@@ -310,7 +336,9 @@ NEUTRAL: dict[str, str | dict] = {
                                           "short enough to keep.",
     "avg_output_tokens": "Answer length ({avg_output_tokens:,} tokens) costs the same either way.",
     "latency_sensitive": {
-        True: "Answers must come fast, but prompts are short: either approach meets that at this length.",
+        True: "Answers must come fast: model size, output length and the network decide that, not the "
+              "approach; pick a small, non-reasoning model and keep answers short (halving the output "
+              "halves latency, halving the prompt saves about 1-5%).",
         False: "Answers need not come back instantly: latency favours neither approach.",
     },
     "requirements_change_frequency": {
@@ -329,7 +357,73 @@ NEUTRAL: dict[str, str | dict] = {
         False: "No fresh or private facts needed: the model's own knowledge and the prompt suffice.",
     },
     "model_access": "Model access ({model_access}) decides which tuning route is open, not whether to tune.",
+    # answers-v2 (issue 12). These shape techniques, costs, evaluation and risks, not the verdict (the
+    # verdict logic agrees with the experts' held-out set; domain-2026.md 6 proposes no verdict rule on them).
+    "prompt_examples_today": "Your prompt carries {prompt_examples_today:,} worked example(s) today: that "
+                             "sets what tuning or caching could save, not whether tuning is needed.",
+    "current_model": "The model in use now ({current_model}) sets today's cost and retirement dates, not "
+                     "whether to tune.",
+    "deployment": {
+        "hosted_api": "A hosted API: you pay per token and the provider decides which models can be tuned.",
+        "self_hosted": "Self-hosting: you pay for GPU hours, not tokens, and any open-weight model can be "
+                       "tuned with LoRA.",
+        "on_device": "On the device: no per-token cost, but the model must be small (1-3B parameters), "
+                     "which decides the model, not whether to tune.",
+    },
+    "latency_budget_ms": "A latency budget of {latency_budget_ms:,} ms (p95) decides the model size and "
+                         "output length more than the prompt: halving a prompt saves only about 1-5% of "
+                         "latency (OpenAI).",
+    "uses_tools": {
+        True: "The model calls tools: strict tool schemas and per-call checks come first, whichever "
+              "approach shapes the behaviour.",
+        False: "No tool calls: nothing to add for tools.",
+    },
+    "prompt_baseline": {
+        "not_measured": "No prompt measured against the target yet: that measurement is the cheapest "
+                        "test of this verdict.",
+        "meets_target": "Your best prompt already meets the quality target: tuning would have to pay "
+                        "for itself in cost or speed, not quality.",
+        "close": "Your best prompt comes close to the target: better prompts, examples or a stronger "
+                 "model may close the gap before any training.",
+        "far_below": "Your best prompt is far below the target: that is the measured shortfall tuning "
+                     "needs, if the other conditions allow it.",
+    },
+    "preference_data": {
+        True: "Better/worse pairs or ratings exist: they allow preference tuning (DPO) after supervised "
+              "tuning, and they make a ready evaluation set.",
+        False: "No better/worse pairs or ratings: preference tuning is not an option yet.",
+    },
+    "outputs_checkable": {
+        True: "Outputs can be checked automatically: evaluation is cheap and exact, and a grader makes "
+              "reinforcement fine-tuning possible.",
+        False: "Outputs need human or model judges to check: calibrate any model judge against people.",
+    },
+    "batch_tolerant": {
+        True: "Results can wait hours: batch APIs halve the price of whichever model does the work.",
+        False: "Results are needed promptly: batch discounts do not apply.",
+    },
 }
+
+
+# Engine 2 (issue 12 item 5): answers that carry no weight in the score but still push one way, so each side
+# lists what pushed it and "nothing" is said only when truly nothing points there. question -> answer -> side.
+LEANS: dict[str, dict] = {
+    # 5.4 R1/R3: retrieval puts the facts into the prompt, whichever approach shapes the behaviour.
+    "needs_fresh_or_private_knowledge": {True: PE},
+    # 5.1 G4: monthly change keeps the changing part in the prompt (the hybrid's reason).
+    "requirements_change_frequency": {"monthly": PE},
+    # 5.3 P3 side: the model partly or not knowing the task leaves a gap prompts may not close.
+    "knowledge_in_base_model": {"no": FT},
+    # Vendors: tune only for a measured shortfall (domain.md 0.2; domain-2026.md 2.7).
+    "prompt_baseline": {"meets_target": PE, "close": PE, "far_below": FT},
+    # domain-2026.md 2.2: preference pairs allow DPO, a tuning method.
+    "preference_data": {True: FT},
+}
+
+
+def leans(question: str, answer) -> str | None:
+    """The side a weight-0 answer pushes, or None when it tips neither way."""
+    return LEANS.get(question, {}).get(answer)
 
 
 # The example count's sentence when the examples are rated low quality (5.1 G1: curate a clean subset first).
@@ -398,16 +492,19 @@ GATES: tuple[Gate, ...] = (
          "Under three weeks to go live: no time for a tuning cycle.", "5.1 G2"),
     Gate("G2-data", "time_to_deploy_weeks", lambda f: _mid_deadline(f) and not _data_ready(f), True,
          "Three to five weeks to go live and the data is not ready for tuning.", "5.1 G2"),
-    # 5.1 G2 allows tuning in 3-5 weeks only on a hosted service. For open-weight-only teams a managed
-    # open-weight service (Together, Fireworks) is that hosted route (5.1 G3 "treat as cloud"; section 6 lists
-    # it under hosted_fine_tuning), and it is the route `techniques` plans when the team has no GPUs. With its
-    # own or rented GPUs the plan is the team's own training run, which does not fit.
+    # 5.1 G2 allows tuning in 3-5 weeks when the data is ready (G2-data) and a training route exists. Engine
+    # 1 read "hosted" literally and blocked teams that train on their own or rented GPUs, while the same team
+    # without GPUs passed via a managed service (issue 12). A LoRA run takes hours (domain.md 5.1 G2: a
+    # tuning job alone takes hours, Vertex 1-4 h), so with ready data and ML skills the team's own run fits.
+    # The gate stays only where nobody is known to be able to set the run up (skills not answered).
     Gate("G2-hosted", "time_to_deploy_weeks", lambda f: f.get("model_access") == "open_weights"
-         and f.get("gpu_access") in ("own", "cloud") and _mid_deadline(f), True,
-         "Three to five weeks to go live, and tuning would be your own training run on open weights: no "
-         "time to set it up, run and evaluate it. A managed open-weight tuning service (Together, "
-         "Fireworks) could fit the deadline if the data may go there.",
-         "5.1 G2: 3-5 weeks, FT only if hosted FT is available; 5.1 G3 and 6: managed open-weight services"),
+         and f.get("gpu_access") in ("own", "cloud") and _mid_deadline(f) and f.get("ml_expertise") is None,
+         True,
+         "Three to five weeks to go live, tuning would be your own training run on open weights, and it is "
+         "not known whether the team can set one up: with machine-learning skills a LoRA run on ready data "
+         "takes hours; without them, a managed open-weight tuning service (Together, Fireworks) is the "
+         "route that fits.",
+         "5.1 G2: tuning job takes hours, data ready; 5.1 G3 and 6: managed open-weight services; engine 2"),
     Gate("G3", "model_access", _no_tuning_route, True,
          "Open-weight models only and no ML skills: no hosted tuning route, and no skills to run your own.",
          "5.1 G3"),

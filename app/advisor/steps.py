@@ -1,5 +1,6 @@
 """Next steps for the verdict (seed 000's fine-tuning steps; the vendors' prompt-first loop) and when to
-assess again."""
+assess again. Engine 2 (issue 12 item 7): the steps read as an experiment plan, the cheapest test of the
+verdict first, and name the tuning routes still open on the advice's date."""
 
 from app.advisor.engine import Evaluation
 from app.advisor.rules import PE, PILOT_EXAMPLES
@@ -15,13 +16,26 @@ RETRIEVAL_STEP = ("Set up retrieval over the documents that hold the facts (inde
                   "passages per request, cite them) and evaluate it on the same set.")
 
 
+def _eval_set_step(ev: Evaluation) -> str:
+    """The cheapest test of any verdict: an evaluation set, from the team's own examples when it has them."""
+    examples = ev.facts.get("labeled_examples") or 0
+    if examples >= PILOT_EXAMPLES:
+        source = (f"hold out a random 20% of your {examples:,} examples (at most 2,000) as the evaluation "
+                  "set, never used in a prompt or for training")
+    else:
+        source = "build an evaluation set of 50-100 real cases with expected outputs"
+    return (f"First, the cheapest test of this verdict: write down the quality target, {source}, and measure "
+            "your best prompt on it (Anthropic, OpenAI: success criteria and evals first; see the evaluation "
+            "plan).")
+
+
 def _prompting_steps(ev: Evaluation) -> list[str]:
     steps = [
-        "Define what a good answer is and build an evaluation set of 50-100 real cases with expected "
-        "outputs (Anthropic, OpenAI: success criteria and evals first).",
+        _eval_set_step(ev),
         "Write clear instructions with the context the model needs, then add a few of your best examples"
         + (" (collect them from real use)." if not ev.facts.get("labeled_examples") else "."),
-        "Test prompt variants on the evaluation set and keep the winner under version control.",
+        "Test prompt variants, and at least two model tiers, on the evaluation set; keep the winner under "
+        "version control.",
         "Document the patterns that work (and those that fail) so the team reuses them.",
         f"Re-evaluate on a schedule (every {revisit_in_weeks(ev)} weeks) and whenever the model changes.",
     ]
@@ -64,22 +78,35 @@ def _tuning_later(ev: Evaluation) -> str:
     return "If prompting plateaus below your target on the evaluation set, run a small tuning pilot."
 
 
-def _tuning_steps(ev: Evaluation) -> list[str]:
+def _route_step(routes: list[dict]) -> str:
+    open_names = [r["name"] for r in routes if r["open"]]
+    if not routes:
+        return "Select the base model and route (see techniques), noting its retirement date."
+    if not open_names:
+        return ("No tuning route your answers allow stays open through launch and the revisit window: widen "
+                "model access (open weights on a LoRA host or your own GPUs) before planning a tune.")
+    return ("Select the base model and one of the routes still open through your launch and revisit window: "
+            + "; ".join(open_names) + ". Note the base model's retirement date.")
+
+
+def _tuning_steps(ev: Evaluation, routes: list[dict]) -> list[str]:
     return [
-        "Build the prompt baseline and an evaluation set first: the tuned model must measurably beat it "
-        "(OpenAI, Azure).",
-        "Collect and prepare the data: clean, deduplicate, balance, and hold out 10-20% for validation.",
-        "Select the base model and route (see techniques), noting its retirement date.",
+        _eval_set_step(ev) + " The tuned model must measurably beat that baseline (OpenAI, Azure).",
+        "Before training, try the cheaper levers on the same set: a stronger prompt, a different model tier, "
+        "strict structured output where code reads the answer.",
+        "Prepare the training data from the rest: clean, deduplicate, balance, and keep 10-20% for "
+        "validation.",
+        _route_step(routes),
         "Train: start small (a few epochs, early stopping on validation loss), then add data if it helps.",
         "Evaluate against the baseline on held-out cases and on general regression tests.",
         "Deploy and monitor: log failures, turn them into new training examples, retrain on a schedule.",
     ]
 
 
-def next_steps(ev: Evaluation, add_retrieval: bool) -> list[str]:
-    steps = _prompting_steps(ev) if ev.verdict == PE else _tuning_steps(ev)
+def next_steps(ev: Evaluation, add_retrieval: bool, routes: list[dict] | None = None) -> list[str]:
+    steps = _prompting_steps(ev) if ev.verdict == PE else _tuning_steps(ev, routes or [])
     if ev.verdict == "hybrid":
-        steps.insert(4, "Keep in the prompt what must stay flexible: " + "; ".join(ev.hybrid_because) + ".")
+        steps.insert(5, "Keep in the prompt what must stay flexible: " + "; ".join(ev.hybrid_because) + ".")
     if add_retrieval:
         steps.insert(2, RETRIEVAL_STEP)
     return steps

@@ -101,6 +101,17 @@ def text_summary(recommendation: Recommendation) -> str:
         lines.append(f"  - {risk.text}")
         lines += [f"      * {m}" for m in risk.mitigations]
     lines += ["", "Next steps:"] + [f"  {i}. {step}" for i, step in enumerate(r.next_steps, 1)]
+    if r.evaluation_plan:  # engine 2.0.0
+        plan = r.evaluation_plan
+        lines += ["", "How to test this:", f"  Measure: {'; '.join(plan.metrics)}",
+                  f"  Grade with: {plan.grader}", f"  Test data: {plan.data}",
+                  f"  Decide by: {plan.threshold}", f"  Regression set: {plan.regression_set}"]
+        lines += [f"  Retrieval check: {check}" for check in plan.retrieval_checks]
+        lines += [f"  Tool-call check: {check}" for check in plan.tool_call_checks]
+    if r.confidence_explained:
+        lines += ["", f"Confidence: {r.confidence_explained.meaning}"]
+        lines += [f"  - holds it down: {item}" for item in r.confidence_explained.lowered_by]
+        lines += [f"  - would raise it: {item}" for item in r.confidence_explained.would_raise]
     c = r.costs
     break_even = ("never on these figures" if c.break_even_months is None
                   else "within the first month" if c.break_even_months < 1

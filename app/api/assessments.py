@@ -85,7 +85,8 @@ class AssessmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name = Field(description="What the team calls this project (1-200 characters).")
-    answers: Answers = Field(default_factory=Answers, description="answers-v1; every field optional.")
+    answers: Answers = Field(default_factory=Answers,
+                             description="answers-v2 (v1 bodies stay valid); every field optional.")
     notes: dict[QuestionId, Note] = Field(
         default_factory=dict, description="A note per question id (why we answered so, what is still open)."
     )

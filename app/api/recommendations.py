@@ -8,7 +8,7 @@ from app.advisor import Answers, Recommendation, recommend
 
 router = APIRouter(tags=["recommendations"])
 
-# Shown in the OpenAPI docs; a test checks that each one is valid answers-v1.
+# Shown in the OpenAPI docs; a test checks that each one is valid answers (v1 files stay valid v2).
 ANSWER_EXAMPLES = {
     "startup_support_bot": {
         "summary": "Support chatbot, no data, two weeks (prompt engineering)",
@@ -34,6 +34,15 @@ ANSWER_EXAMPLES = {
             "needs_fresh_or_private_knowledge": False, "model_access": "both",
         },
     },
+    "agent_v2": {
+        "summary": "answers-v2: a support agent with tools, private documents and a model in use",
+        "value": {
+            "task_type": "conversation", "output_consistency_need": "medium", "labeled_examples": 200,
+            "needs_fresh_or_private_knowledge": True, "model_access": "api_only", "monthly_requests": 300000,
+            "uses_tools": True, "current_model": "anthropic-claude-sonnet-5.5", "deployment": "hosted_api",
+            "prompt_examples_today": 2, "prompt_baseline": "close", "latency_budget_ms": 3000,
+        },
+    },
     "partly_known": {
         "summary": "Only a few answers known yet (every field is optional)",
         "value": {"task_type": "extraction", "output_consistency_need": "high", "labeled_examples": 300},
@@ -45,8 +54,10 @@ ANSWER_EXAMPLES = {
     "/recommendations",
     response_model=Recommendation,
     summary="Recommend an approach for these answers",
-    description="Takes answers-v1 (every field optional, unknown fields rejected) and returns the verdict "
-                "with its reasons, flips, techniques, risks, next steps, costs and open questions. "
+    description="Takes answers-v2 (every field optional, unknown fields rejected; every answers-v1 body "
+                "is valid v2 unchanged) and returns the verdict with its reasons, flips, techniques, risks, "
+                "next steps, costs, open questions, evaluation plan, confidence explanation and open tuning "
+                "routes. "
                 "Nothing is stored. Invalid answers give 422 with the path of each bad field.",
     responses={422: {"description": "Invalid answers: `detail` lists each bad field's `loc` and `msg`."}},
 )

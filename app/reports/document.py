@@ -38,8 +38,9 @@ def assessment_report_html(
         "updated_on": day(assessment.updated_at),
         "link_url": link_url,
         "headline_reasons": weighted[:HEADLINE_REASONS],
-        "weighted_reasons": weighted,
-        "context_reasons": [reason for reason in reasons if float(reason["weight"]) <= 0],
+        # Engine 2.0.0: weightless answers that still lean one way are listed with that side.
+        "weighted_reasons": weighted + [r for r in reasons if float(r["weight"]) <= 0 and r.get("leans")],
+        "context_reasons": [r for r in reasons if float(r["weight"]) <= 0 and not r.get("leans")],
         "answer_sections": answer_sections(assessment.answers, assessment.notes, status=assessment.status),
         "option_labels": OPTION_LABELS,
     }

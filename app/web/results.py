@@ -217,10 +217,12 @@ def flip_sentence(flip: dict) -> str:
 
 
 def _reasons_by_option(reasons: list[dict]) -> dict[str, list[dict]]:
-    """Reasons with weight, strongest first, by the option they favour; weightless ones under "neutral"."""
+    """Reasons by the option they push, strongest first: weighted ones by what they favour, weightless ones by
+    the side they lean to (engine 2.0.0 `leans`); only those that tip neither way go under "neutral"."""
     grouped: dict[str, list[dict]] = {"prompt_engineering": [], "fine_tuning": [], "neutral": []}
     for reason in sorted(reasons, key=lambda r: -float(r["weight"])):
-        grouped.setdefault(reason["favours"] if float(reason["weight"]) > 0 else "neutral", []).append(reason)
+        side = reason["favours"] if float(reason["weight"]) > 0 else reason.get("leans") or "neutral"
+        grouped.setdefault(side, []).append(reason)
     return grouped
 
 

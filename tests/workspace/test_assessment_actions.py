@@ -281,3 +281,37 @@ def test_history_never_guesses_not_sure_yet_for_an_older_revision(client, team, 
     page = client.get(f"/e/{team.edit_token(assessment)}/history").text
     assert '<td data-label="Before">Not answered' in page and '<td data-label="After">Low' in page
     assert "Not sure yet" not in page
+
+
+ENGINE_2_KEYS = ("confidence_explained", "evaluation_plan", "tuning_routes", "as_of")
+
+
+def judged_by_engine_1(session, assessment) -> None:
+    """As if saved by engine 1.3.0 with questionnaire 1: no engine-2 fields, reasons without `leans`."""
+    old = {k: v for k, v in assessment.recommendation.items() if k not in ENGINE_2_KEYS}
+    old["reasons"] = [{k: v for k, v in r.items() if k != "leans"} for r in old["reasons"]]
+    old |= {"engine_version": "1.3.0", "questionnaire_version": 1}
+    assessment.recommendation, assessment.engine_version, assessment.questionnaire_version = old, "1.3.0", 1
+    session.add(assessment)
+    revision = store.get_revision(assessment, 1, session=session)
+    revision.recommendation, revision.engine_version, revision.questionnaire_version = old, "1.3.0", 1
+    session.add(revision)
+    session.flush()
+
+
+def test_a_result_stored_by_engine_1_still_opens_and_reevaluates_to_engine_2(client, team, session):
+    assessment = team.add("Support bot", example_answers("clinic-triage-hybrid"))
+    judged_by_engine_1(session, assessment)
+    edit = team.edit_token(assessment)
+    page = client.get(f"/e/{edit}/result")
+    assert page.status_code == 200
+    notice = page.text.split('class="notice notice-rules"', 1)[1].split("</article>", 1)[0]
+    assert "questionnaire version 1 (now 2)" in notice and "engine 1.3.0" in notice
+    assert "How to test this" not in page.text  # an engine-1 result has no plan; nothing is made up
+    pdf = client.get(f"/e/{edit}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    response = post(client, f"/e/{edit}/reevaluate", page=f"/e/{edit}/history")
+    assert response.status_code == 303
+    session.expire_all()
+    assert assessment.recommendation["evaluation_plan"] and assessment.questionnaire_version == 2
+    assert "How to test this" in client.get(f"/e/{edit}/result").text
