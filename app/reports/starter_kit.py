@@ -401,11 +401,7 @@ def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | N
         parts += ["## Open questions", _bullets(f"{q.question}: {q.why}" for q in rec.open_questions)]
     if rec.risks:
         parts += ["## Risks to watch", _bullets(r.text for r in rec.risks)]
-    c = rec.costs
-    parts += ["## Costs (estimate)", _bullets([
-        f"Prompting: about ${c.monthly_prompt_engineering:,.2f} a month.",
-        f"Tuned: about ${c.monthly_fine_tuned:,.2f} a month after ${c.one_time_fine_tuning:,.2f} once.",
-        *c.assumptions])]
+    parts += ["## Costs (estimate)", *_costs(rec)]
     parts += [f"## Revisit on {_day(revisit)}",
               f"{rec.revisit_in_weeks} weeks from {_day(as_of)}: answer again with what you measured, since "
               "models, prices and tuning routes move."]
@@ -413,6 +409,35 @@ def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | N
               "No read-only link is live: make one on the assessment's Share page to link it here."]
     parts += ["## Files in this kit", _bullets(_file_index(answers, rec))]
     return "\n\n".join(parts) + "\n"
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _costs(rec: Recommendation) -> list[str]:
+    """The priced options when the result has them (the cost model's `costs.options`), else the two v1
+    figures; results stored before the options existed carry only those."""
+    c = rec.costs
+    options = getattr(c, "options", None) or []
+    if not options:
+        return [_bullets([f"Prompting: about {_money(c.monthly_prompt_engineering)} a month.",
+                          f"Tuned: about {_money(c.monthly_fine_tuned)} a month after "
+                          f"{_money(c.one_time_fine_tuning)} once.", *c.assumptions])]
+    recommended = getattr(c, "recommended_option", None)
+    rows = "\n".join(
+        f"| {o.label.replace('|', '/')}{' (matches the verdict)' if o.id == recommended else ''} | "
+        f"{_money(o.monthly_expected)} ({_money(o.monthly_low)} to {_money(o.monthly_high)}) | "
+        f"{_money(o.one_time)} | {_money(o.total_24_months)} |" for o in options)
+    parts = ["| Option | A month, expected (range) | Once | 24 months |\n|---|---|---|---|\n" + rows]
+    if getattr(c, "prices_as_of", None):
+        parts.append(f"Prices as of {c.prices_as_of}; the ranges span the answers still open.")
+    if getattr(c, "why_not_cheapest", None):
+        parts.append(c.why_not_cheapest)
+    notes = [*getattr(c, "notices", []), *(f"{o.label}: {a}" for o in options for a in o.assumptions)]
+    if notes:
+        parts.append(_bullets(notes))
+    return parts
 
 
 def _file_index(answers: dict, rec: Recommendation) -> list[str]:
