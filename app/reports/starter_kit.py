@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from app.advisor.models import Recommendation
 from app.advisor.summary import VERDICT_NAMES
+from app.questionnaire import load_questionnaire
 
 KIT_VERSION = 1
 TUNED_VERDICTS = frozenset({"fine_tuning", "hybrid"})
@@ -321,8 +322,8 @@ def _training_readme(answers: dict, rec: Recommendation) -> str:
         "`example.jsonl` shows the shape: one JSON object per line, a `messages` list of system, user and "
         "assistant turns, the assistant turn being the output you want. OpenAI-style fine-tuning APIs and "
         "the managed open-weight LoRA hosts (Together, Fireworks) take this chat format; Vertex AI and "
-        "Bedrock have their own field names, so convert before uploading there. Delete the placeholder "
-        "lines.",
+        "Bedrock document their own formats, so check them and convert before uploading there. Delete the "
+        "placeholder lines.",
     ]
     if "preference_tuning" in chosen:
         parts.append(
@@ -362,15 +363,42 @@ def _training_readme(answers: dict, rec: Recommendation) -> str:
 
 
 def _schedule(steps: list[str], answers: dict, as_of: date) -> list[tuple[date, str]]:
-    """Start dates spread over the weeks to launch when known, else one week a step (our heuristic)."""
+    """Start dates spread over the weeks to launch when known, at least a week a step (our heuristic)."""
     weeks = answers.get("time_to_deploy_weeks")
     per_step = max(1, weeks // len(steps)) if weeks and steps else 1
     return [(as_of + timedelta(weeks=i * per_step), step) for i, step in enumerate(steps)]
 
 
-def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | None, as_of: date) -> str:
-    revisit = as_of + timedelta(weeks=rec.revisit_in_weeks)
+def _schedule_note(answers: dict, steps: int, as_of: date) -> str:
     weeks = answers.get("time_to_deploy_weeks")
+    if weeks is None:
+        basis = "Start dates assume a week per step, as the launch date is not answered yet"
+    elif weeks < steps:
+        basis = (f"Start dates give each step at least a week, so with launch in {weeks} week(s) the later "
+                 "steps run after launch")
+    else:
+        basis = f"Start dates spread the steps over the {weeks} week(s) to launch you gave"
+    return f"{basis}, counted from {_day(as_of)}; move them to fit your team."
+
+
+def _answer_words(question_id: str, value) -> tuple[str, str]:
+    """(question label, answer label) as the wizard words them; ids only for a question it lacks."""
+    for section in load_questionnaire().sections:
+        for question in section.questions:
+            if question.id == question_id:
+                labels = {str(c.value): c.label for c in question.choices}
+                if isinstance(value, bool):  # yes/no questions store booleans
+                    value = "yes" if value else "no"
+                shown = labels.get(str(value), f"{value:,}" if isinstance(value, int) else str(value))
+                return question.label, shown + (f" {question.unit}" if question.unit and
+                                                str(value) not in labels else "")
+    return question_id, json.dumps(value)
+
+
+def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | None, as_of: date) -> str:
+    # The revisit date counts from the day the advice was computed for, as the result page does.
+    advised = date.fromisoformat(rec.as_of) if rec.as_of else as_of
+    revisit = advised + timedelta(weeks=rec.revisit_in_weeks)
     for_pe = [r.text for r in rec.reasons if (r.leans or (r.favours if r.weight else None))
               == "prompt_engineering"]
     for_ft = [r.text for r in rec.reasons if (r.leans or (r.favours if r.weight else None)) == "fine_tuning"]
@@ -388,23 +416,22 @@ def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | N
     schedule = _schedule(rec.next_steps, answers, as_of)
     parts += [
         "## Experiment plan",
-        ("Start dates spread the steps over the " + f"{weeks} week(s) to launch you gave"
-         if weeks else "Start dates assume a week per step, as you gave no launch date")
-        + f", counted from {_day(as_of)}; move them to fit your team.",
+        _schedule_note(answers, len(schedule), as_of),
         "| Starts | Step |\n|---|---|\n" + "\n".join(
             f"| {_day(when)} | {step.replace('|', '/')} |" for when, step in schedule),
     ]
     if rec.flips:
         parts += ["## What would change the verdict", _bullets(
-            f"`{f.question}` = {json.dumps(f.answer)}: {VERDICT_NAMES[f.verdict]}" for f in rec.flips)]
+            "{}: {} would make it {}".format(*_answer_words(f.question, f.answer), VERDICT_NAMES[f.verdict])
+            for f in rec.flips)]
     if rec.open_questions:
         parts += ["## Open questions", _bullets(f"{q.question}: {q.why}" for q in rec.open_questions)]
     if rec.risks:
         parts += ["## Risks to watch", _bullets(r.text for r in rec.risks)]
     parts += ["## Costs (estimate)", *_costs(rec)]
     parts += [f"## Revisit on {_day(revisit)}",
-              f"{rec.revisit_in_weeks} weeks from {_day(as_of)}: answer again with what you measured, since "
-              "models, prices and tuning routes move."]
+              f"{rec.revisit_in_weeks} weeks from {_day(advised)}: answer again with what you measured, "
+              "since models, prices and tuning routes move."]
     parts += ["## The assessment", f"Read-only link: {view_url}" if view_url else
               "No read-only link is live: make one on the assessment's Share page to link it here."]
     parts += ["## Files in this kit", _bullets(_file_index(answers, rec))]

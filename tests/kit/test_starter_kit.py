@@ -224,6 +224,33 @@ def test_the_plan_holds_the_verdict_reasons_both_ways_dated_steps_revisit_and_th
     assert VIEW in parts["The assessment"]
 
 
+def test_what_would_change_the_verdict_reads_as_the_wizard_words_it():
+    files, rec = kit(example("legal-assistant"))
+    assert rec.flips
+    part = sections(files["PLAN.md"])["What would change the verdict"]
+    for flip in rec.flips:
+        assert f"`{flip.question}`" not in part and f"{flip.question}:" not in part
+    assert "49 examples would make it Prompt engineering" in part
+    assert "private documents?: Yes would make it Hybrid" in part
+
+
+def test_a_kit_made_weeks_later_keeps_the_advices_revisit_date_and_dates_the_steps_from_today():
+    answers = example("startup-support-bot")
+    rec = recommend(answers, as_of=AS_OF)
+    later = AS_OF + timedelta(weeks=3)
+    plan = kit_module.starter_kit(answers, rec, name="x", view_url=None, as_of=later)["PLAN.md"].decode()
+    assert f"Revisit on {(AS_OF + timedelta(weeks=rec.revisit_in_weeks)).isoformat()}" in sections(plan)
+    assert f"| {later.isoformat()} |" in sections(plan)["Experiment plan"]
+
+
+def test_a_launch_sooner_than_the_steps_says_the_later_steps_run_after_launch():
+    files, rec = kit(example("startup-support-bot", time_to_deploy_weeks=1))
+    assert len(rec.next_steps) > 1
+    assert "run after launch" in sections(files["PLAN.md"])["Experiment plan"]
+    unknown, _ = kit(example("startup-support-bot", time_to_deploy_weeks=None))
+    assert "not answered yet" in sections(unknown["PLAN.md"])["Experiment plan"]
+
+
 def test_without_a_live_view_link_the_plan_says_how_to_make_one():
     files, _ = kit(example("startup-support-bot"), view_url=None)
     assert "/v/" not in files["PLAN.md"]
