@@ -332,6 +332,21 @@ def _training_readme(answers: dict, rec: Recommendation) -> str:
             "OpenAI's DPO guide and Together's preference tuning). Run supervised tuning "
             "on the preferred answers first, then preference-tune from that checkpoint (Google, Together), "
             "and keep the pairs consistent: annotator disagreement becomes noise.")
+    if "reinforcement_fine_tuning" in chosen:
+        # domain-2026.md 2.3: RFT data are prompts with references, scored by a grader; train/validation.
+        parts.append("Reinforcement fine-tuning takes prompts with a reference answer each and a grader "
+                     "that scores sampled answers (string match, similarity, a model judge or code), not "
+                     "assistant turns: keep a validation split (OpenAI, Azure, Bedrock RFT guides), and "
+                     "check what the grader rewards before training, since a weak grader can be gamed.")
+    if "distillation" in chosen:
+        # domain-2026.md 2.1: distillation services take prompts and generate the teacher's answers; the
+        # licence table there: most hosted terms forbid training a competing model on their outputs.
+        parts.append("Distillation needs prompts, not answers: a large model that passes your evaluation "
+                     "answers them and the small model is tuned on those answers (Bedrock takes a JSONL of "
+                     "prompts or invocation logs; Google's distillation service a prompt-only JSONL). "
+                     "Provider terms decide which teacher may train which student: OpenAI, Anthropic, "
+                     "Google and AWS forbid using outputs to train a competing model, so distil within one "
+                     "provider's service or from an open-weight teacher whose licence allows it.")
     parts += [
         "## How many", have + " OpenAI's technical minimum is 10 examples and it recommends starting with 50 "
         "well-made ones; Google Vertex starts at 100, AWS Nova asks for at least 100 per task, Azure for "

@@ -186,6 +186,20 @@ def test_preference_pairs_come_when_preference_tuning_is_recommended():
         assert line["preferred_output"][0]["content"] != line["non_preferred_output"][0]["content"]
 
 
+def test_reinforcement_and_distillation_advice_say_what_data_those_methods_take():
+    rft_answers = example("legal-assistant", task_type="extraction", outputs_checkable=True)
+    files, rec = kit(rft_answers)
+    assert "reinforcement_fine_tuning" in {t.id for t in rec.techniques}
+    assert "reference answer each and a grader" in files["training/README.md"]
+    plain, plain_rec = kit(example("legal-assistant"))
+    assert not {"reinforcement_fine_tuning", "distillation"} & {t.id for t in plain_rec.techniques}
+    assert "grader" not in plain["training/README.md"]
+    assert "Distillation" not in plain["training/README.md"]
+    scale, scale_rec = kit(example("product-descriptions-at-scale"))
+    assert "distillation" in {t.id for t in scale_rec.techniques}
+    assert "Distillation needs prompts, not answers" in scale["training/README.md"]
+
+
 def test_only_routes_open_on_the_advice_date_are_offered_for_training():
     files, rec = kit(example("legal-assistant"))
     routes = sections(files["training/README.md"])[f"Routes open on {rec.as_of}"]
