@@ -24,7 +24,14 @@ from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
 
 ENGINE_VERSION = "2.0.0"  # bump whenever a rule, weight, threshold or price changes a result
 MAX_OPEN_QUESTIONS = 6
-TOTAL_IMPORTANCE = sum(IMPORTANCE.values())
+# The nine answers-v2 fields shape techniques, evaluation, risks and costs; unanswered, the engine uses the
+# same assumptions as engine 1 did. Counting them as unknowns would lower the confidence of every v1 answer
+# set for questions that cannot move its verdict, so confidence weighs the v1 questions only.
+V2_FIELDS = frozenset({"prompt_examples_today", "current_model", "deployment", "latency_budget_ms",
+                       "uses_tools", "prompt_baseline", "preference_data", "outputs_checkable",
+                       "batch_tolerant"})
+CONFIDENCE_WEIGHTS = {q: w for q, w in IMPORTANCE.items() if q not in V2_FIELDS}
+TOTAL_IMPORTANCE = sum(CONFIDENCE_WEIGHTS.values())
 
 # Why each question matters, for the open-questions list.
 WHY_IT_MATTERS = {
@@ -126,8 +133,9 @@ def _confidence(ev: Evaluation, answers: dict, impacts: list[OpenImpact], visibl
     else:
         distance = abs(ev.margin - (ev.required_margin - 0.5))
         base = 0.5 + 0.45 * min(distance, 6) / 6
-    unknown = sum(w for q, w in IMPORTANCE.items() if q not in answers and visible(q)) / TOTAL_IMPORTANCE
-    moving = sum(IMPORTANCE[i.question] for i in impacts if i.verdicts) / TOTAL_IMPORTANCE
+    open_weight = sum(w for q, w in CONFIDENCE_WEIGHTS.items() if q not in answers and visible(q))
+    unknown = open_weight / TOTAL_IMPORTANCE
+    moving = sum(CONFIDENCE_WEIGHTS.get(i.question, 0) for i in impacts if i.verdicts) / TOTAL_IMPORTANCE
     value = base * (1 - 0.5 * unknown - 0.4 * moving) * (KNIFE_EDGE_FACTOR if edges else 1)
     return round(min(max(value, 0.05), 0.95), 2)
 

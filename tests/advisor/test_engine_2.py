@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.advisor import recommend
+from app.advisor.costs import DEFAULT_ASSUMPTIONS
+from app.advisor.engine import evaluate
 from app.advisor.models import Costs
 from app.advisor.routes import ROUTES, judge_routes
 from tests.advisor.conftest import EXAMPLE_FILES, load_example
@@ -39,9 +41,12 @@ def test_no_reason_states_an_assumed_example_count_as_the_teams(case):
 
 
 def test_a_team_that_sends_no_examples_gets_no_volume_reason_for_tuning(make_answers):
+    # The volume rows (F5) score the example tokens resent a month: the team's own count when it gave one.
     busy = make_answers(monthly_requests=50_000_000, output_consistency_need="high")
-    assumed = recommend(busy, as_of=DAY)
-    assert any(r.question == "monthly_requests" and r.weight > 0 for r in assumed.reasons)
+    assumed = evaluate(busy, DEFAULT_ASSUMPTIONS).facts["_overhead"]
+    block = DEFAULT_ASSUMPTIONS.examples_in_prompt * DEFAULT_ASSUMPTIONS.tokens_per_example
+    assert assumed == 50_000_000 * block
+    assert evaluate({**busy, "prompt_examples_today": 0}, DEFAULT_ASSUMPTIONS).facts["_overhead"] == 0
     none_sent = recommend({**busy, "prompt_examples_today": 0}, as_of=DAY)
     assert not any(r.question == "monthly_requests" and r.weight > 0 for r in none_sent.reasons)
 
@@ -262,3 +267,13 @@ def test_every_case_names_a_cost_option_that_matches_its_verdict(case):
     cheapest = min(options.values(), key=lambda o: o.total_24_months)
     if options[costs.recommended_option].total_24_months > cheapest.total_24_months:
         assert costs.why_not_cheapest and costs.why_not_cheapest.count(". ") == 0
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_unanswered_v2_questions_do_not_lower_a_v1_answer_sets_confidence(path):
+    # The nine new questions shape the plan, not the verdict: leaving them open costs no confidence.
+    answers = load_example(path)["answers"]
+    shaped = {"batch_tolerant": False, "uses_tools": False, "deployment": "hosted_api",
+              "current_model": "other", "preference_data": False, "outputs_checkable": False,
+              "prompt_baseline": "not_measured", "latency_budget_ms": 5000}
+    assert recommend(answers).confidence == recommend({**answers, **shaped}).confidence

@@ -56,6 +56,10 @@ def test_scenario_is_well_formed_and_explained(path):
     scenario = _load(path)
     assert set(scenario) <= {"description", "expected_verdict", "answers"} | OPTIONAL_KEYS
     assert scenario["description"].strip()
+    # Each scenario cites the rule it tests: in `rule`, or in the description (the audit files' expert calls).
+    # A section number (5.1) or a rule id of domain.md 5 / domain-2026.md 6 (G2, F1, P5, T2, A1, E3, L2).
+    assert re.search(r"\d\.\d|\b[GFPRTACESL]\d", scenario.get("rule", "") + scenario["description"]), \
+        "cite the rule"
     jsonschema.validate(scenario["answers"], SCHEMA)
     result = _recommend(scenario)
     assert len(result.reasons) >= 3

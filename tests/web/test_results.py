@@ -1,6 +1,7 @@
 """The result page: verdict, charts, reasons, flips, techniques, costs with assumptions, and the rest."""
 
 import re
+from html.parser import HTMLParser
 
 from sqlmodel import select
 
@@ -150,3 +151,51 @@ def test_assumed_volume_is_shown_above_the_cost_figures(team, client):
     headline = re.search(r'<p class="assumed-volume">(.*?)</p>', html, re.S)
     assert headline and "10,000 requests a month (assumed, not answered yet)" in headline.group(1)
     assert html.index('class="assumed-volume"') < html.index('class="grid cost-figures"')
+
+
+class _SectionText(HTMLParser):
+    """Text inside each element carrying one of the watched classes (nested tags included)."""
+
+    def __init__(self, classes: set[str]):
+        super().__init__()
+        self.classes, self.text, self._open = classes, {c: "" for c in classes}, []
+
+    def handle_starttag(self, tag, attrs):
+        names = set((dict(attrs).get("class") or "").split())
+        self._open.append((tag, names & self.classes))
+
+    def handle_endtag(self, tag):
+        while self._open:
+            open_tag, _ = self._open.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        for _, watched in self._open:
+            for name in watched:
+                self.text[name] += data
+
+
+def _texts(html: str, *classes: str) -> dict[str, str]:
+    parser = _SectionText(set(classes))
+    parser.feed(html)
+    return {name: " ".join(text.split()) for name, text in parser.text.items()}
+
+
+def test_each_side_lists_what_pushed_it_and_the_plan_says_how_to_test(team, client, session):
+    # Engine 2.0.0: monthly change and private facts push toward prompting even when tuning wins overall.
+    token = team.complete(output_consistency_need="high", labeled_examples="5000", data_quality="high",
+                          requirements_change_frequency="monthly", needs_fresh_or_private_knowledge="yes",
+                          time_to_deploy_weeks="12", use_case_breadth="narrow", budget="high",
+                          ml_expertise="strong", model_access="both", gpu_access="cloud",
+                          knowledge_in_base_model="partly", domain_specificity="high",
+                          monthly_requests="100000")
+    result = stored(session).recommendation
+    assert result["verdict"] == "hybrid"
+    html = client.get(f"/e/{token}/result").text
+    text = _texts(html, "reasons-prompt_engineering", "evaluation-plan", "confidence-explained")
+    prompting = text["reasons-prompt_engineering"]
+    assert "Requirements change monthly" in prompting and "not scored" in prompting
+    assert "Nothing in your answers points this way" not in prompting
+    assert "Hold out about 1,000 of your 5,000 examples" in text["evaluation-plan"]
+    assert f"What {round(result['confidence'] * 100)}% means" in text["confidence-explained"]
