@@ -21,6 +21,7 @@ from app.advisor import Answers
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
 from app.web.pdf import assessment_pdf
+from app.web.starter_kit import assessment_starter_kit
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
@@ -463,3 +464,17 @@ def patch_assessment(
 )
 async def get_report_pdf(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
     return await assessment_pdf(request, access.assessment, session=session)
+
+
+@router.get(
+    "/{assessment_id}/starter-kit.zip",
+    summary="A starter kit from the answers",
+    description="A zip to start work with: `prompt.md`, `eval/cases.csv` and `eval/README.md`, "
+    "`training/` when the verdict tunes a model, and `PLAN.md` with the view link (never the edit link). "
+    "Needs the edit or view token as `Authorization: Bearer <token>`.",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "The starter kit."}, **NO_TOKEN,
+               **NOT_FOUND},
+)
+def get_starter_kit(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
+    return assessment_starter_kit(request, access.assessment, session=session)

@@ -4,9 +4,11 @@ from fastapi import Depends, FastAPI
 
 from app.security.csrf import require_csrf
 from app.web import assessment_actions, compare, exports, pages, pdf, results, share, wizard, workspaces
+from app.web.starter_kit import router as starter_kit_router
 
 ROUTERS = (pages.router, wizard.router, results.router, workspaces.router, compare.router,
-           assessment_actions.router, share.router, exports.router, pdf.router)
+           assessment_actions.router, share.router, exports.router, pdf.router,
+           starter_kit_router)
 
 
 def include_in(app: FastAPI) -> None:

@@ -258,6 +258,7 @@ ACTIONS = (
     ("assessment_history", "History", "get"),
     ("share_links", "Share", "get"),
     ("edit_report_pdf", "PDF summary", "get"),
+    ("edit_starter_kit", "Download starter kit", "get"),
     ("export_json", "Export JSON", "get"),
     ("assessment_duplicate", "Duplicate as a what-if", "post"),
     ("assessment_delete_confirm", "Delete", "get"),

@@ -308,6 +308,7 @@ def _render_view(request: Request, link: ViewGrant, key: tuple, session: Session
         "view": result_view(request, assessment, result),
         "answer_sections": answer_sections(assessment.answers, assessment.notes, status=assessment.status),
         "report_url": route_path(request, "view_report_pdf", view_token=link.token),
+        "kit_url": route_path(request, "view_starter_kit", view_token=link.token),
     }
     if request.query_params:  # costs redone with other assumptions: shown once, not kept
         return shared_page(request, "share/view.html", context)
