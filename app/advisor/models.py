@@ -105,13 +105,35 @@ class Risk(BaseModel):
     mitigations: list[str]
 
 
+class CostOption(BaseModel):
+    """One real option the team could take, priced from dated rows (engine 2.0.0, issue 12 item 3)."""
+
+    id: str = Field(description="prompting, prompting_smaller, tuned_hosted, tuned_self_hosted, "
+                                "prompting_self_hosted, on_device, hybrid, or <option>_retrieval.")
+    label: str
+    monthly_low: float = Field(description="USD a month at the cheapest end of the answers left open.")
+    monthly_expected: float
+    monthly_high: float = Field(description="USD a month at the dearest end of the answers left open.")
+    one_time: float = Field(description="USD once: data preparation and training.")
+    total_24_months: float = Field(description="one_time + 24 x monthly_expected.")
+    assumptions: list[str]
+
+
 class Costs(BaseModel):
+    # v1 fields, kept for compatibility: prompting the model in use versus the tuned model.
     currency: Literal["USD"] = "USD"
     monthly_prompt_engineering: float
     monthly_fine_tuned: float
     one_time_fine_tuning: float
     break_even_months: float | None
     assumptions: list[str]
+    # engine 2.0.0: the real options, the one matching the verdict, and why when it is not the cheapest.
+    # Defaults keep results stored before 2.0.0 valid.
+    options: list[CostOption] = Field(default_factory=list)
+    recommended_option: str | None = None
+    why_not_cheapest: str | None = None
+    prices_as_of: str | None = Field(None, description="The date the prices were chosen for (YYYY-MM-DD).")
+    notices: list[str] = Field(default_factory=list, description="Retirements and stand-in models.")
 
 
 class OpenQuestion(BaseModel):

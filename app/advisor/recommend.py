@@ -1,6 +1,8 @@
 """recommend(answers) -> Recommendation: the one entry point the wizard, API, CLI and PDF share."""
 
-from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures
+from datetime import date
+
+from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures, cost_report
 from app.advisor.engine import Evaluation, evaluate
 from app.advisor.flips import OpenImpact, flips, open_impacts, probe
 from app.advisor.models import Answers, Recommendation
@@ -91,8 +93,12 @@ def _open_questions(impacts: list[OpenImpact]) -> list[dict]:
     return result
 
 
-def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = None) -> Recommendation:
-    """The recommendation for answers-v1 (dict or model); pydantic.ValidationError on bad input."""
+def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = None, *,
+              as_of: date | None = None) -> Recommendation:
+    """The recommendation for answers-v1 (dict or model); pydantic.ValidationError on bad input.
+
+    `as_of` is the date prices, retirements and tuning routes are read for (None: today), so a result
+    is reproducible from its date."""
     model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
     given = model.model_dump(exclude_none=True)
     assumptions = assumptions or DEFAULT_ASSUMPTIONS
@@ -105,7 +111,10 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     probes = probe(given, ev, assumptions)
     impacts = open_impacts(given, ev, probes, visible)
     add_retrieval = given.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1
-    figures = cost_figures(given, assumptions)
+    as_of = as_of or date.today()
+    figures = cost_figures(given, assumptions, as_of)
+    revisit = revisit_in_weeks(ev)
+    report = cost_report(given, ev.verdict, add_retrieval, assumptions, as_of=as_of, revisit_weeks=revisit)
     return Recommendation.model_validate({
         "verdict": ev.verdict,
         "confidence": _confidence(ev, given, impacts, visible),
@@ -123,9 +132,14 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
             "one_time_fine_tuning": figures.one_time_fine_tuning,
             "break_even_months": figures.break_even_months,
             "assumptions": list(figures.assumptions),
+            "options": [option.as_dict() for option in report.options],
+            "recommended_option": report.recommended_option,
+            "why_not_cheapest": report.why_not_cheapest,
+            "prices_as_of": as_of.isoformat(),
+            "notices": list(report.notices),
         },
         "open_questions": _open_questions(impacts),
-        "revisit_in_weeks": revisit_in_weeks(ev),
+        "revisit_in_weeks": revisit,
         "questionnaire_version": QUESTIONNAIRE_VERSION,
         "engine_version": ENGINE_VERSION,
     })
