@@ -1,4 +1,5 @@
-"""The engine's input and output shapes: answers-v1 in, the recommendation contract of design.md out."""
+"""The engine's input and output shapes: answers-v2 in (v1 is a subset), the recommendation contract of
+design.md out."""
 
 from typing import Annotated, Literal
 
@@ -30,8 +31,14 @@ def count(low: int, high: int):
 Flag = Annotated[bool, Field(strict=True)]
 
 
+# Price-table ids offered as `current_model` choices (app/advisor/prices.toml holds a row for each); any
+# other id matching the pattern is accepted and treated as "other", so stored answers survive table edits.
+MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+
+
 class Answers(BaseModel):
-    """answers-v1 (contracts/answers-v1.schema.json). Missing or null means "not known yet"."""
+    """answers-v2 (contracts/answers-v2.schema.json): the 20 answers-v1 fields plus nine optional ones, so
+    every v1 answer file is valid v2 unchanged. Missing or null means "not known yet"."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,6 +79,24 @@ class Answers(BaseModel):
         None, description="Must answers draw on facts that change often or live in private documents?")
     model_access: Literal["api_only", "open_weights", "both"] | None = Field(
         None, description="Hosted APIs only, open-weight models run by the team, or both.")
+    # answers-v2 (issue 12): all optional, none changes what a v1 answer means.
+    prompt_examples_today: count(0, 1000) | None = Field(
+        None, description="How many worked examples the prompt carries today (0 allowed).")
+    current_model: Annotated[str, Field(strict=True, pattern=MODEL_ID_PATTERN)] | None = Field(
+        None, description='Price-table id of the model in use now, or "other"; an id the table does not '
+                          'know is treated as "other".')
+    deployment: Literal["hosted_api", "self_hosted", "on_device"] | None = Field(
+        None, description="Where the model will run.")
+    latency_budget_ms: count(1, 600_000) | None = Field(
+        None, description="Latency budget, p95 milliseconds, end to end.")
+    uses_tools: Flag | None = Field(None, description="Does the model call tools or functions (agentic)?")
+    prompt_baseline: Literal["not_measured", "meets_target", "close", "far_below"] | None = Field(
+        None, description="How the best prompt measured so far compares with the quality target.")
+    preference_data: Flag | None = Field(
+        None, description="Do better/worse pairs or ratings of outputs exist, or can they be collected?")
+    outputs_checkable: Flag | None = Field(
+        None, description="Can outputs be checked automatically (code, a parser, a rubric grader)?")
+    batch_tolerant: Flag | None = Field(None, description="Can results wait hours (offline or batch work)?")
 
 
 class Scores(BaseModel):

@@ -39,6 +39,15 @@ WHY_IT_MATTERS = {
     "use_case_breadth": "Many tasks from one model favour prompting; one narrow task favours tuning.",
     "needs_fresh_or_private_knowledge": "Facts that change or live in private documents need retrieval.",
     "model_access": "Which models you may use decides the tuning route (hosted or open weights).",
+    "prompt_examples_today": "Examples resent with every call set what caching or tuning could save.",
+    "current_model": "The model in use sets today's cost and whether a retirement date is close.",
+    "deployment": "Where the model runs decides how it is paid for (tokens, GPU hours or nothing).",
+    "latency_budget_ms": "A tight budget points to a smaller or distilled model.",
+    "uses_tools": "Tool calls need strict schemas, per-call checks and guards against injected instructions.",
+    "prompt_baseline": "A measured prompt baseline is the evidence for or against tuning.",
+    "preference_data": "Better/worse pairs allow preference tuning and make an evaluation set.",
+    "outputs_checkable": "Automatic checks make evaluation exact and allow reinforcement fine-tuning.",
+    "batch_tolerant": "Work that can wait hours runs at half price through batch APIs.",
 }
 
 
@@ -95,10 +104,10 @@ def _open_questions(impacts: list[OpenImpact]) -> list[dict]:
 
 def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = None, *,
               as_of: date | None = None) -> Recommendation:
-    """The recommendation for answers-v1 (dict or model); pydantic.ValidationError on bad input.
-
-    `as_of` is the date prices, retirements and tuning routes are read for (None: today), so a result
-    is reproducible from its date."""
+    """The recommendation for answers-v2 (dict or model; v1 is a subset); pydantic.ValidationError on bad
+    input. `as_of` is the day the advice is for (None: today): everything time-dependent (retirements,
+    tuning routes that close, time-bound prices) reads it, never the clock, so a result is reproducible."""
+    as_of = as_of or date.today()
     model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
     given = model.model_dump(exclude_none=True)
     assumptions = assumptions or DEFAULT_ASSUMPTIONS
@@ -111,7 +120,6 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     probes = probe(given, ev, assumptions)
     impacts = open_impacts(given, ev, probes, visible)
     add_retrieval = given.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1
-    as_of = as_of or date.today()
     figures = cost_figures(given, assumptions, as_of)
     revisit = revisit_in_weeks(ev)
     report = cost_report(given, ev.verdict, add_retrieval, assumptions, as_of=as_of, revisit_weeks=revisit)
