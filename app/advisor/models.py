@@ -133,6 +133,13 @@ class Risk(BaseModel):
 class CostOption(BaseModel):
     """One real option the team could take, priced from dated rows (engine 2.0.0, issue 12 item 3)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "tuned_hosted", "label": "Tuned gpt-oss-20b, hosted by a provider", "monthly_low": 2963.53,
+        "monthly_expected": 5883.53, "monthly_high": 5883.53, "one_time": 26022.32, "total_24_months": 167227.04,
+        "assumptions": ["Served on a dedicated deployment (LoRA fine-tunes are not served serverless): 730 "
+                        "GPU-hours a month at $8.00 (fireworks.ai/pricing via api-evangelist, 2026-10-07)."],
+    }]})
+
     id: str = Field(description="prompting, prompting_smaller, tuned_hosted, tuned_self_hosted, "
                                 "prompting_self_hosted, on_device, hybrid, or <option>_retrieval.")
     label: str
@@ -159,6 +166,25 @@ class Costs(BaseModel):
     why_not_cheapest: str | None = None
     prices_as_of: str | None = Field(None, description="The date the prices were chosen for (YYYY-MM-DD).")
     notices: list[str] = Field(default_factory=list, description="Retirements and stand-in models.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "currency": "USD", "monthly_prompt_engineering": 830.36, "monthly_fine_tuned": 5840.0,
+        "one_time_fine_tuning": 26022.32, "break_even_months": None,
+        "assumptions": ["Volume from your answers: 20,000,000 requests a month (your answer); ..."],
+        "options": [
+            {"id": "prompting", "label": "Prompting OpenAI GPT-6 Luna (default model: your model is not "
+             "answered yet)", "monthly_low": 700.0, "monthly_expected": 830.36, "monthly_high": 1230.7,
+             "one_time": 0.0, "total_24_months": 19928.64, "assumptions": ["..."]},
+            {"id": "tuned_hosted", "label": "Tuned gpt-oss-20b, hosted by a provider", "monthly_low": 2963.53,
+             "monthly_expected": 5883.53, "monthly_high": 5883.53, "one_time": 26022.32,
+             "total_24_months": 167227.04, "assumptions": ["..."]},
+        ],
+        "recommended_option": "tuned_hosted",
+        "why_not_cheapest": "Tuned gpt-oss-20b, hosted by a provider costs $147,298 more over 24 months than "
+                            "prompting OpenAI GPT-6 Luna; the difference buys consistency (one format, style "
+                            "or tone every time, learnt rather than reminded).",
+        "prices_as_of": "2026-12-06", "notices": [],
+    }]})
 
 
 class OpenQuestion(BaseModel):
