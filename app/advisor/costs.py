@@ -9,6 +9,7 @@ gives are named as such in the assumptions, with a field to set them.
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -189,7 +190,17 @@ def _set_examples(assumptions: CostAssumptions) -> int | None:
 
 
 def _expected(answers: dict, assumptions: CostAssumptions) -> Volume:
-    return volumes(answers, assumptions)[0]
+    """volumes()[0] without the corners: the engine's scoring calls this for every probe."""
+
+    def value(answer, fixed, spread):
+        return fixed if fixed is not None else answer if answer is not None else spread[1]
+
+    return Volume(
+        value(answers.get("monthly_requests"), None, REQUESTS_RANGE),
+        value(answers.get("avg_prompt_tokens_without_examples"), None, PROMPT_TOKENS_RANGE),
+        value(answers.get("avg_output_tokens"), None, OUTPUT_TOKENS_RANGE),
+        value(answers.get("prompt_examples_today"), _set_examples(assumptions), EXAMPLES_RANGE),
+    )
 
 
 # --- token and GPU arithmetic ---------------------------------------------------------------------
@@ -262,6 +273,7 @@ def _prompted(answers: dict, assumptions: CostAssumptions, table: PriceTable, on
     return table.default_model("prompting", on or _first_day(table))
 
 
+@cache
 def _first_day(table: PriceTable) -> date:
     """The date the table was read (newest row date): the reference for undated callers, not the clock."""
     return max(date.fromisoformat(row.date) for row in table.rows)
@@ -699,8 +711,10 @@ def cost_report(
             if batch:
                 serving += " Results can wait, so the deployment scales to zero between runs."
         else:
-            serving = (f"Served per token at {_per_million(tuned.ft_input)}/1M in, "
-                       f"{_per_million(tuned.ft_output)}/1M out.")
+            serving = (
+                f"Served per token at {_per_million(tuned.ft_input)}/1M in, "
+                f"{_per_million(tuned.ft_output)}/1M out."
+            )
         notes = [
             volume_note,
             f"{tuned.name}, tuned with LoRA through {route.name}. {serving} {_prices_from(tuned)}",
@@ -838,6 +852,7 @@ def _with_retrieval(
         per_token = next(row for row in table.rows if row.valid_on(as_of) and option.label.endswith(row.name))
     if per_token is not None:
         vols = volumes(answers, assumptions)
+
         def added(volume: Volume) -> float:
             with_text = prompt_cost(per_token, volume, assumptions, extra_input=extra, batch=batch)
             return with_text - prompt_cost(per_token, volume, assumptions, batch=batch)
@@ -960,22 +975,45 @@ class CostFigures:
         return self.monthly_prompt_engineering - self.monthly_fine_tuned - self.monthly_retraining
 
 
+TUNED_IDS = ("hybrid", "tuned_hosted", "tuned_self_hosted")
+PROMPTING_IDS = ("prompting", "prompting_self_hosted")
+
+
 def cost_figures(
-    answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS, as_of: date | None = UNDATED
+    answers: dict,
+    assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+    as_of: date | None = UNDATED,
+    verdict: str | None = None,
+    add_retrieval: bool = False,
+    report: CostReport | None = None,
 ) -> CostFigures:
-    """The v1 pair: prompting the model in use versus serving the tuned model, with the one-time cost,
-    retraining and break-even (formulas of domain.md 4.1, prices and serving of engine 2.0.0)."""
+    """The v1 pair, taken from the options table so the two never disagree: the prompting line versus
+    the tuned line (the recommended one when the verdict tunes, else the cheaper tuned route), with the
+    one-time cost, retraining and break-even (formulas of domain.md 4.1)."""
     table = load_table()
     on = as_of or _first_day(table)
-    prompting, fine_tuned = monthly_costs(answers, assumptions, on)
+    if report is None:
+        report = cost_report(answers, verdict, add_retrieval, assumptions, as_of=on)
+    options = {option.id: option for option in report.options}
     tuned = table.price(assumptions.fine_tuned_model, on) or table.price(assumptions.fine_tuned_model)
     training = _training(answers, assumptions, tuned)
+    prompt_line = next((options[i] for i in PROMPTING_IDS if i in options), None)
+    tuned_ids = [report.recommended_option] if report.recommended_option in TUNED_IDS else []
+    tuned_ids += sorted((i for i in TUNED_IDS[1:] if i in options), key=lambda i: options[i].total_24_months)
+    tuned_line = next((options[i] for i in tuned_ids if i in options), None)
+    if prompt_line is None or tuned_line is None:  # on-device, or no tuned route: the plain comparison
+        prompting, fine_tuned = monthly_costs(answers, assumptions, on)
+        one_time, label = training.one_time, tuned.name
+    else:
+        prompting = prompt_line.monthly_expected
+        fine_tuned = tuned_line.monthly_expected - training.monthly_retraining
+        one_time, label = tuned_line.one_time, tuned_line.label
     saving = prompting - fine_tuned - training.monthly_retraining
-    break_even = round(training.one_time / saving, 1) if saving > 0 else None
+    break_even = round(one_time / saving, 1) if saving > 0 else None
     figures = CostFigures(
         monthly_prompt_engineering=round(prompting, 2),
         monthly_fine_tuned=round(fine_tuned, 2),
-        one_time_fine_tuning=round(training.one_time, 2),
+        one_time_fine_tuning=round(one_time, 2),
         monthly_retraining=round(training.monthly_retraining, 2),
         break_even_months=break_even,
         few_shot_tokens_per_month=few_shot_tokens_per_month(answers, assumptions),
@@ -984,21 +1022,12 @@ def cost_figures(
     prompted = _prompted(answers, assumptions, table, on)
     volume = _expected(answers, assumptions)
     batch = answers.get("batch_tolerant") is True
-    if tuned.per_gpu_hour:
-        gpus = gpus_needed(volume, assumptions, tuned.dedicated_gpus)
-        gpu = table.gpus[tuned.dedicated_gpu]
-        serving = (
-            f"{gpu_hours(volume, assumptions, gpus, batch):,.0f} GPU-hours a month on a dedicated "
-            f"deployment at ${gpu.per_hour:,.2f} ({gpu.source}, {gpu.date})"
-        )
-    else:
-        serving = f"{_per_million(tuned.ft_input)}/1M in, {_per_million(tuned.ft_output)}/1M out" + (
-            f" plus ${tuned.hosting_per_hour:,.2f}/hour hosting" if tuned.hosting_per_hour else ""
-        )
+    retrieval = " Retrieval is included on both sides." if add_retrieval else ""
     notes = (
         _volume_note(answers, assumptions),
         "Prompting: " + _prompting_notes(prompted, volume, assumptions, batch)[0],
-        f"Fine-tuned: {tuned.name}, {serving}, with the short prompt only. {_prices_from(tuned)}",
+        f"Fine-tuned: {label[0].lower() + label[1:]}, with the short prompt only; see how each option is "
+        f"priced.{retrieval} {_prices_from(tuned)}",
         *_training_notes(training, tuned, assumptions, answers),
         # Last on purpose: the result page shows this sentence as the cost chart's caption.
         _break_even_note(figures, training.retrains),
@@ -1044,13 +1073,15 @@ def monthly_series(
     assumptions: CostAssumptions | None = None,
     months: int = MONTHS_SHOWN,
     as_of: date | None = UNDATED,
+    verdict: str | None = None,
+    add_retrieval: bool = False,
 ) -> dict:
     """Cumulative cost at the end of each month 1..months, for the cost chart.
 
     Returns {"months": [1, ...], "prompt_engineering": [...], "fine_tuning": [...]}; fine-tuning starts
     with the one-time cost and adds retraining each month.
     """
-    figures = cost_figures(answers, assumptions or DEFAULT_ASSUMPTIONS, as_of)
+    figures = cost_figures(answers, assumptions or DEFAULT_ASSUMPTIONS, as_of, verdict, add_retrieval)
     tuned_monthly = figures.monthly_fine_tuned + figures.monthly_retraining
     numbers = range(1, max(months, 1) + 1)
     return {

@@ -135,7 +135,8 @@ class CostOption(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "tuned_hosted", "label": "Tuned gpt-oss-20b, hosted by a provider", "monthly_low": 2963.53,
-        "monthly_expected": 5883.53, "monthly_high": 5883.53, "one_time": 26022.32, "total_24_months": 167227.04,
+        "monthly_expected": 5883.53, "monthly_high": 5883.53, "one_time": 26022.32,
+        "total_24_months": 167227.04,
         "assumptions": ["Served on a dedicated deployment (LoRA fine-tunes are not served serverless): 730 "
                         "GPU-hours a month at $8.00 (fireworks.ai/pricing via api-evangelist, 2026-10-07)."],
     }]})

@@ -114,7 +114,7 @@ class TuningRoute:
         return takes_jobs and serves
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: cached look-ups key on the one table
 class PriceTable:
     rows: tuple[Price, ...]
     gpus: dict[str, GpuPrice]
@@ -126,7 +126,7 @@ class PriceTable:
 
     def price(self, model_id: str, on: date | None = None) -> Price | None:
         """The row of `model_id` valid on `on` (None: the first row of that id, for undated callers)."""
-        matching = [row for row in self.rows if row.id == model_id]
+        matching = _rows_by_id(self).get(model_id, ())
         if on is None:
             return matching[0] if matching else None
         return next((row for row in matching if row.valid_on(on)), None)
@@ -146,6 +146,15 @@ class PriceTable:
     def open_routes(self, start: date, serve_until: date) -> list[TuningRoute]:
         """Tuning routes a new team can still use from `start` until `serve_until` (launch + revisit)."""
         return [route for route in self.routes.values() if route.open_for_new_teams(start, serve_until)]
+
+
+@cache
+def _rows_by_id(table: "PriceTable") -> dict[str, tuple[Price, ...]]:
+    # recommend() looks prices up thousands of times a second (flips re-derive costs); index once.
+    index: dict[str, tuple[Price, ...]] = {}
+    for row in table.rows:
+        index[row.id] = (*index.get(row.id, ()), row)
+    return index
 
 
 def _build(cls, row: dict):

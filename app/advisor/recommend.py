@@ -120,9 +120,9 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     probes = probe(given, ev, assumptions)
     impacts = open_impacts(given, ev, probes, visible)
     add_retrieval = given.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1
-    figures = cost_figures(given, assumptions, as_of)
     revisit = revisit_in_weeks(ev)
     report = cost_report(given, ev.verdict, add_retrieval, assumptions, as_of=as_of, revisit_weeks=revisit)
+    figures = cost_figures(given, assumptions, as_of, ev.verdict, add_retrieval, report)
     return Recommendation.model_validate({
         "verdict": ev.verdict,
         "confidence": _confidence(ev, given, impacts, visible),

@@ -8,7 +8,7 @@ nothing is saved.
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from fastapi import APIRouter, Request
@@ -185,9 +185,12 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
     """The stored result in words and pictures; costs redone when the assumptions form was sent."""
     form = read_assumptions(request.query_params)
     costs = result["costs"]
+    # Recomputed figures and the chart use the stored result's price date, so they match its table.
+    as_of = date.fromisoformat(costs["prices_as_of"]) if costs.get("prices_as_of") else None
     if form.changed:
-        costs = recommend(assessment.answers, form.assumptions).model_dump(mode="json")["costs"]
-    series = monthly_series(assessment.answers, form.assumptions)
+        costs = recommend(assessment.answers, form.assumptions, as_of=as_of).model_dump(mode="json")["costs"]
+    series = monthly_series(assessment.answers, form.assumptions, as_of=as_of, verdict=result["verdict"],
+                            add_retrieval=bool(result.get("add_retrieval")))
     prices = load_prices()
     confidence = float(result["confidence"])
     return ResultView(
