@@ -323,6 +323,7 @@ class Option:
     monthly_high: float
     one_time: float
     assumptions: tuple[str, ...]
+    model_id: str | None = None  # the prompted price row, for per-token options (not in the output)
 
     @property
     def total_24_months(self) -> float:
@@ -659,13 +660,16 @@ def cost_report(
             ]
             if small.shared_serverless:
                 notes.append("Served on a shared serverless endpoint of an open-weight host.")
-            options["prompting_smaller"] = _option(
-                "prompting_smaller",
-                f"Prompting a smaller model: {small.name}",
-                prompting(small),
-                vols,
-                0.0,
-                notes,
+            options["prompting_smaller"] = replace(
+                _option(
+                    "prompting_smaller",
+                    f"Prompting a smaller model: {small.name}",
+                    prompting(small),
+                    vols,
+                    0.0,
+                    notes,
+                ),
+                model_id=small.id,
             )
 
     # Tuned models. The route must take new jobs today and still serve at launch plus the revisit window.
@@ -848,8 +852,8 @@ def _with_retrieval(
     per_token = None
     if option.id == "prompting":
         per_token = prompted
-    elif option.id == "prompting_smaller":
-        per_token = next(row for row in table.rows if row.valid_on(as_of) and option.label.endswith(row.name))
+    elif option.model_id is not None:
+        per_token = table.price(option.model_id, as_of)
     if per_token is not None:
         vols = volumes(answers, assumptions)
 

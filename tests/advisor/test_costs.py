@@ -330,3 +330,14 @@ def test_monthly_series_is_cumulative_for_the_chart():
     assert series["fine_tuning"][0] == pytest.approx(
         figures.one_time_fine_tuning + figures.monthly_fine_tuned + figures.monthly_retraining, abs=0.01
     )
+
+
+def test_the_api_returns_the_options_and_documents_them_with_an_example(client):
+    response = client.post("/api/v1/recommendations", json=KNOWN)
+    costs = response.json()["costs"]
+    assert costs["recommended_option"] in {option["id"] for option in costs["options"]}
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    example = schema["Costs"]["examples"][0]
+    assert example["recommended_option"] in {option["id"] for option in example["options"]}
+    fields = set(schema["CostOption"]["properties"])
+    assert {"monthly_low", "monthly_expected", "monthly_high", "total_24_months"} <= fields
