@@ -324,6 +324,7 @@ class Option:
     one_time: float
     assumptions: tuple[str, ...]
     model_id: str | None = None  # the prompted price row, for per-token options (not in the output)
+    route: str | None = None  # for the hybrid line: the tuned option it builds on (not in the output)
 
     @property
     def total_24_months(self) -> float:
@@ -827,7 +828,7 @@ def cost_report(
             "The tuned model carries the format and style; the prompt keeps the "
             "instructions that change, so an edit to behaviour needs no retraining.",
         ]
-        options["hybrid"] = replace(base, id="hybrid", label=label, assumptions=tuple(notes))
+        options["hybrid"] = replace(base, id="hybrid", label=label, assumptions=tuple(notes), route=base.id)
         recommended = "hybrid"
 
     ordered = tuple(options.values())
@@ -918,7 +919,7 @@ def _why_not_cheapest(
         return None
     cheapest = min(options, key=lambda o: o.total_24_months)
     difference = chosen.total_24_months - cheapest.total_24_months
-    if difference <= max(1.0, 0.01 * cheapest.total_24_months):
+    if difference <= 0:  # any difference is explained: a reader sees both totals side by side
         return None
     buys = []
     if verdict == "prompt_engineering":
@@ -944,7 +945,9 @@ def _why_not_cheapest(
         if answers.get("output_consistency_need") == "high":
             buys.append("consistency (one format, style or tone every time, learnt rather than reminded)")
         if answers.get("data_confidential") is True:
-            buys.append("privacy (your data stays off shared serverless endpoints)")
+            own = "tuned_self_hosted" in (chosen.id, chosen.route)
+            where = "GPUs you run" if own else "a deployment that serves only you"
+            buys.append(f"privacy (the model runs on {where}, not on a shared endpoint)")
         if answers.get("latency_budget_ms") is not None or answers.get("latency_sensitive") is True:
             buys.append("latency (a smaller tuned model with a short prompt)")
         if answers.get("prompt_baseline") in ("close", "far_below"):
