@@ -348,5 +348,5 @@ def test_the_api_returns_the_options_and_documents_them_with_an_example(client):
 def test_prices_per_million_are_written_as_the_provider_writes_them():
     from app.advisor.costs import _per_million
 
-    assert [_per_million(v) for v in (0.125, 0.10, 0.005, 2.5, 0.035)] == ["$0.125", "$0.10", "$0.005", "$2.50",
-                                                                          "$0.035"]
+    written = [_per_million(v) for v in (0.125, 0.10, 0.005, 2.5, 0.035)]
+    assert written == ["$0.125", "$0.10", "$0.005", "$2.50", "$0.035"]
