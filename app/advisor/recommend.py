@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures
+from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures, cost_report
 from app.advisor.engine import Evaluation, evaluate
 from app.advisor.evaluation import evaluation_plan
 from app.advisor.flips import OpenImpact, Probe, flips, knife_edges, open_impacts, probe
@@ -226,7 +226,8 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     chosen = techniques(ev, routes)
     edges = knife_edges(given, ev, probes)
     confidence = _confidence(ev, given, impacts, visible, edges)
-    figures = cost_figures(given, assumptions)
+    report = cost_report(given, ev.verdict, add_retrieval, assumptions, as_of=as_of, revisit_weeks=revisit)
+    figures = cost_figures(given, assumptions, as_of, ev.verdict, add_retrieval, report)
     return Recommendation.model_validate({
         "verdict": ev.verdict,
         "confidence": confidence,
@@ -244,6 +245,11 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
             "one_time_fine_tuning": figures.one_time_fine_tuning,
             "break_even_months": figures.break_even_months,
             "assumptions": list(figures.assumptions),
+            "options": [option.as_dict() for option in report.options],
+            "recommended_option": report.recommended_option,
+            "why_not_cheapest": report.why_not_cheapest,
+            "prices_as_of": as_of.isoformat(),
+            "notices": list(report.notices),
         },
         "open_questions": _open_questions(impacts),
         "revisit_in_weeks": revisit,

@@ -57,8 +57,10 @@ ANSWER_EXAMPLES = {
     description="Takes answers-v2 (every field optional, unknown fields rejected; every answers-v1 body "
                 "is valid v2 unchanged) and returns the verdict with its reasons, flips, techniques, risks, "
                 "next steps, costs, open questions, evaluation plan, confidence explanation and open tuning "
-                "routes. "
-                "Nothing is stored. Invalid answers give 422 with the path of each bad field.",
+                "routes. Nothing is stored. Invalid answers give 422 with the path of each bad field. "
+                "`costs.options` prices each real option (monthly low/expected/high, once, 24 months) "
+                "from dated prices; `costs.recommended_option` names the line matching the verdict and "
+                "`costs.why_not_cheapest` says what the difference buys when it is not the cheapest.",
     responses={422: {"description": "Invalid answers: `detail` lists each bad field's `loc` and `msg`."}},
 )
 def create_recommendation(

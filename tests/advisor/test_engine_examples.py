@@ -37,9 +37,10 @@ def test_result_follows_the_output_contract(path):
     output = recommend(load_example(path)["answers"]).model_dump(mode="json")
     assert set(output) == CONTRACT_KEYS
     assert set(output["scores"]) == {"prompt_engineering", "fine_tuning"}
-    # The v1 cost fields stay (the cost model adds its own on top).
-    assert set(output["costs"]) >= {"currency", "monthly_prompt_engineering", "monthly_fine_tuned",
-                                    "one_time_fine_tuning", "break_even_months", "assumptions"}
+    assert set(output["costs"]) == {"currency", "monthly_prompt_engineering", "monthly_fine_tuned",
+                                    "one_time_fine_tuning", "break_even_months", "assumptions",
+                                    "options", "recommended_option", "why_not_cheapest", "prices_as_of",
+                                    "notices"}
     assert output["costs"]["currency"] == "USD"
     assert {t["id"] for t in output["techniques"]} <= TECHNIQUE_IDS
     reason_keys = {"question", "answer", "favours", "weight", "text", "leans"}
