@@ -1,112 +1,970 @@
-"""Costs over time: few-shot prompting versus a fine-tuned model with a short prompt (domain.md section 4).
+"""Costs of the real options (engine 2.0.0): prompting the model in use, a smaller model, a tuned model
+hosted by a provider or on your GPUs, on-device, and the recommended path itself.
 
-All figures are USD. Prices come from `prices.toml` (per 1M tokens, each row dated and sourced).
+All figures are USD. Prices come from `prices.toml` via `prices.py` (each row dated, sourced and marked).
+The rules C1-C7 of shared/domain-2026.md 6.2 are cited where they apply; planning figures that no source
+gives are named as such in the assumptions, with a field to set them.
 """
 
-import tomllib
+import math
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-PRICES_PATH = Path(__file__).with_name("prices.toml")
+from app.advisor.prices import Price, PriceTable, load_table, price_words
+
 MILLION = 1_000_000
 HOURS_PER_MONTH = 730  # Azure's hosting arithmetic (domain.md 1.2)
 MONTHS_PER_YEAR = 12
-# Planning figures used when the answers leave a number open (the worked examples of domain.md 4.4).
-DEFAULT_MONTHLY_REQUESTS = 10_000
-DEFAULT_PROMPT_TOKENS = 500
-DEFAULT_OUTPUT_TOKENS = 200
+MONTHS_SHOWN = 24  # total_24_months: two years, the horizon of the v1 chart
+# Planning figures used when the answers leave a number open: (low, expected, high). The expected values
+# are the worked examples of domain.md 4.4; the ends are the range we show so a reader sees how far an
+# open answer can move the figure (our planning range, not a source's).
+REQUESTS_RANGE = (1_000, 10_000, 1_000_000)
+PROMPT_TOKENS_RANGE = (200, 500, 2_000)
+OUTPUT_TOKENS_RANGE = (50, 200, 1_000)
+# Examples in the prompt when the team has not said: teams often send none (issue 12), so the range
+# starts at 0; 10 is the v1 planning figure (domain.md 4.4), 20 a long few-shot block.
+EXAMPLES_RANGE = (0, 10, 20)
+DEFAULT_MONTHLY_REQUESTS = REQUESTS_RANGE[1]
+DEFAULT_PROMPT_TOKENS = PROMPT_TOKENS_RANGE[1]
+DEFAULT_OUTPUT_TOKENS = OUTPUT_TOKENS_RANGE[1]
+DEFAULT_EXAMPLES_IN_PROMPT = EXAMPLES_RANGE[1]
 DEFAULT_TRAINING_EXAMPLES = 1_000
 # Retrains a year by how often requirements change (domain.md 4.1 "Maintenance"; rare = one base-model
 # upgrade a year, unknown = quarterly).
 RETRAINS_PER_YEAR = {"weekly": 52, "monthly": 12, "rare": 1, None: 4}
-# Data collection, review and engineering time: "usually the largest real cost", not in token prices; the
-# app shows it as an assumption the user can set (domain.md 4.1). domain.md gives no figure, so these are
-# our planning defaults [U]: about two person-weeks to collect, review and format the examples, build the
-# evaluation set and the training pipeline; about a day of refreshing examples and re-evaluating per retrain
-# (4.5: retraining multiplies training "and, more importantly, data work").
-DEFAULT_DATA_PREPARATION_COST = 5_000
+# Data preparation scales with the number of examples (issue 12: "the same data preparation for 300 and
+# 5,000 examples" was wrong). domain.md gives no figure, so this is our labelled planning assumption:
+# a fixed $2,000 (evaluation set, pipeline) plus $3 per example (about two minutes of review at $90 an
+# hour). At 1,000 examples it gives the v1 figure of $5,000.
+DATA_SETUP_COST = 2_000
+DATA_COST_PER_EXAMPLE = 3
+# Beyond this many examples a team reviews a sample, not every example (planning figure): 10,000 reviewed
+# examples cost $32,000, and a team holding 100,000 logged completions does not read them all.
+DATA_REVIEWED_EXAMPLES_CAP = 10_000
 DEFAULT_DATA_WORK_PER_RETRAIN = 500
-# How sure each price row is (prices.toml `mark`), in words for the assumptions list.
-MARK_WORDS = {
-    "V": "read in the provider's own documentation",
-    "S": "from a secondary source, so likely right but not confirmed",
-    "U": "not verified, our own assumption",
-}
+# A tuned or self-hosted model on one GPU: output tokens per second it sustains. The measured single-
+# stream speed of hosted gpt-oss-20b is 313 tokens/s (benchlm.ai, Artificial Analysis data, 2026-04-07,
+# secondary); a server batches several streams, so we plan with 1,000 tokens/s per GPU. A planning
+# figure to replace with a load test.
+GPU_OUTPUT_TOKENS_PER_SECOND = 1_000
+# Batch-tolerant work on a dedicated deployment can scale to zero between runs (Fireworks: scale-to-zero,
+# domain-2026 C1); we add one hour a day for start-up and idle time (planning figure).
+BATCH_IDLE_HOURS_PER_MONTH = 30
+# Retrieval: tokens of retrieved context added to each request and a retrieval service (vector store,
+# embedding). No vendor price for a retrieval service was read (domain-2026 7), so both are editable
+# planning figures.
+DEFAULT_RETRIEVAL_TOKENS = 2_000
+DEFAULT_RETRIEVAL_SERVICE_MONTHLY = 100
+# Share of the prompt (before examples) that is fixed instructions, the same on every request; the rest
+# is the request's own input. Only the fixed part can be cached or trained in (issue 12). Planning figure.
+DEFAULT_STATIC_SHARE_PERCENT = 50
+# A route must stay open from today through launch plus this many weeks (the revisit window of
+# steps.REVISIT_WEEKS for rare change), unless the caller passes its own revisit window.
+DEFAULT_REVISIT_WEEKS = 26
 CHANGE_WORDS = {"weekly": "every week", "monthly": "every month"}
-
-
-@dataclass(frozen=True)
-class Price:
-    id: str
-    name: str
-    input: float
-    cached_input: float
-    output: float
-    source: str
-    date: str
-    mark: str
-    note: str = ""
-    train: float | None = None
-    ft_input: float | None = None
-    ft_cached_input: float | None = None
-    ft_output: float | None = None
-    hosting_per_hour: float = 0.0
-
-    @property
-    def fine_tunable(self) -> bool:
-        return self.train is not None and self.ft_input is not None and self.ft_output is not None
-
-
-@cache
-def load_prices() -> dict[str, Price]:
-    """The price table, parsed once: {id: Price}."""
-    rows = tomllib.loads(PRICES_PATH.read_text())["model"]
-    return {row["id"]: Price(**row) for row in rows}
+# Reference date for callers that pass none (the engine's scoring): the first dated row of each model.
+UNDATED = None
 
 
 class CostAssumptions(BaseModel):
-    """Every assumption of the cost model; each can be overridden (API, CLI, wizard)."""
+    """Every assumption of the cost model; each can be overridden (API, CLI, result page form)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    model: str = Field("openai-gpt-4.1-mini", description="Price-table id of the prompted model")
-    # The durable, cheap fine-tuning path in Nov 2026 is a LoRA adapter on a small open model served at
-    # the base price (domain.md 0.5 and 4.4 example 3): savings come from the smaller model.
-    fine_tuned_model: str = Field("fireworks-lora-16b", description="Price-table id of the fine-tuned model.")
-    examples_in_prompt: Annotated[int, Field(ge=0, le=1_000)] = 10
+    model: str | None = Field(
+        None,
+        description="Price-table id of the prompted model; empty: the model you use now (answer "
+        "current_model) when the table prices it, else the default.",
+    )
+    fine_tuned_model: str = Field(
+        default_factory=lambda: load_table().defaults["tuned"],
+        description="Price-table id of the model tuned for the tuned options.",
+    )
+    # Set explicitly, it overrides the answer prompt_examples_today; left at its default, the answer (or
+    # the assumed range 0-20) is used (`model_fields_set` tells the two apart). The default stays a number
+    # because the engine's flips read it (flips.candidates).
+    examples_in_prompt: Annotated[int, Field(ge=0, le=1_000)] = Field(
+        DEFAULT_EXAMPLES_IN_PROMPT,
+        description="Examples in every prompt; not set: your answer, else assumed 10 (range 0-20).",
+    )
     tokens_per_example: Annotated[int, Field(ge=1, le=100_000)] = 200
-    prompt_caching: bool = Field(True, description="The static few-shot block is billed at the cached rate.")
+    prompt_caching: bool = Field(True, description="Cache the static prefix where the provider caches.")
+    static_share_percent: Annotated[int, Field(ge=0, le=100)] = Field(
+        DEFAULT_STATIC_SHARE_PERCENT,
+        description="Share of the prompt before examples that is fixed instructions (cacheable, trainable).",
+    )
     epochs: Annotated[int, Field(ge=1, le=100)] = 3
     training_examples: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
     training_tokens_per_example: Annotated[int, Field(ge=1, le=2_000_000)] | None = None
     retrains_per_year: Annotated[int, Field(ge=0, le=365)] | None = None
-    data_preparation_cost: Annotated[int, Field(ge=0, le=100_000_000)] = Field(
-        DEFAULT_DATA_PREPARATION_COST,
-        description="USD, once: collecting, reviewing and formatting examples, evaluation set, engineering.")
+    data_preparation_cost: Annotated[int, Field(ge=0, le=100_000_000)] | None = Field(
+        None, description="USD, once; empty: $2,000 plus $3 per training example."
+    )
     data_work_per_retrain: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
-        DEFAULT_DATA_WORK_PER_RETRAIN, description="USD per retrain: refreshing examples and re-evaluating.")
+        DEFAULT_DATA_WORK_PER_RETRAIN, description="USD per retrain: refreshing examples and re-evaluating."
+    )
+    gpu: str = Field(
+        default_factory=lambda: load_table().defaults["gpu"],
+        description="GPU-hour preset for self-hosting (prices.toml [[gpu]]).",
+    )
+    gpu_per_hour: Annotated[float, Field(gt=0, le=1_000)] | None = Field(
+        None, description="USD per GPU-hour for self-hosting; empty: the preset's price."
+    )
+    gpu_output_tokens_per_second: Annotated[int, Field(ge=1, le=1_000_000)] = GPU_OUTPUT_TOKENS_PER_SECOND
+    retrieval_tokens_per_request: Annotated[int, Field(ge=0, le=2_000_000)] = DEFAULT_RETRIEVAL_TOKENS
+    retrieval_service_monthly: Annotated[int, Field(ge=0, le=10_000_000)] = DEFAULT_RETRIEVAL_SERVICE_MONTHLY
 
     @field_validator("model")
     @classmethod
-    def _known_model(cls, value: str) -> str:
-        if value not in load_prices():
-            raise ValueError(f"unknown model {value!r}; choose one of: {', '.join(load_prices())}")
+    def _known_model(cls, value: str | None) -> str | None:
+        ids = load_table().ids()
+        if value is not None and value not in ids:
+            raise ValueError(f"unknown model {value!r}; choose one of: {', '.join(ids)}")
         return value
 
     @field_validator("fine_tuned_model")
     @classmethod
     def _tunable_model(cls, value: str) -> str:
-        tunable = [p.id for p in load_prices().values() if p.fine_tunable]
+        table = load_table()
+        tunable = [price.id for price in table.rows if price.fine_tunable]
         if value not in tunable:
-            raise ValueError(f"{value!r} cannot be fine-tuned; choose one of: {', '.join(tunable)}")
+            raise ValueError(
+                f"{value!r} cannot be fine-tuned; choose one of: {', '.join(dict.fromkeys(tunable))}"
+            )
+        return value
+
+    @field_validator("gpu")
+    @classmethod
+    def _known_gpu(cls, value: str) -> str:
+        if value not in load_table().gpus:
+            raise ValueError(f"unknown GPU preset {value!r}; choose one of: {', '.join(load_table().gpus)}")
         return value
 
 
 DEFAULT_ASSUMPTIONS = CostAssumptions()
+
+
+# --- volume: the answers, or a range where they are open ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Volume:
+    requests: int
+    prompt: int
+    output: int
+    examples: int
+
+
+def _pick(answer, fixed, spread: tuple[int, int, int]) -> tuple[int, int, int]:
+    value = fixed if fixed is not None else answer
+    return (value, value, value) if value is not None else spread
+
+
+def volumes(answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS) -> tuple[Volume, ...]:
+    """The expected volume first, then every corner of the ranges of the answers left open."""
+    requests = _pick(answers.get("monthly_requests"), None, REQUESTS_RANGE)
+    prompt = _pick(answers.get("avg_prompt_tokens_without_examples"), None, PROMPT_TOKENS_RANGE)
+    output = _pick(answers.get("avg_output_tokens"), None, OUTPUT_TOKENS_RANGE)
+    examples = _pick(answers.get("prompt_examples_today"), _set_examples(assumptions), EXAMPLES_RANGE)
+    expected = Volume(requests[1], prompt[1], output[1], examples[1])
+    corners = {
+        Volume(r, p, o, e)
+        for r in {requests[0], requests[2]}
+        for p in {prompt[0], prompt[2]}
+        for o in {output[0], output[2]}
+        for e in {examples[0], examples[2]}
+    }
+    return (
+        expected,
+        *sorted(corners - {expected}, key=lambda v: (v.requests, v.prompt, v.output, v.examples)),
+    )
+
+
+def _set_examples(assumptions: CostAssumptions) -> int | None:
+    return assumptions.examples_in_prompt if "examples_in_prompt" in assumptions.model_fields_set else None
+
+
+def _expected(answers: dict, assumptions: CostAssumptions) -> Volume:
+    """volumes()[0] without the corners: the engine's scoring calls this for every probe."""
+
+    def value(answer, fixed, spread):
+        return fixed if fixed is not None else answer if answer is not None else spread[1]
+
+    return Volume(
+        value(answers.get("monthly_requests"), None, REQUESTS_RANGE),
+        value(answers.get("avg_prompt_tokens_without_examples"), None, PROMPT_TOKENS_RANGE),
+        value(answers.get("avg_output_tokens"), None, OUTPUT_TOKENS_RANGE),
+        value(answers.get("prompt_examples_today"), _set_examples(assumptions), EXAMPLES_RANGE),
+    )
+
+
+# --- token and GPU arithmetic ---------------------------------------------------------------------
+
+
+def prompt_cost(
+    price: Price, volume: Volume, assumptions: CostAssumptions, *, extra_input: int = 0, batch: bool = False
+) -> float:
+    """Monthly cost of prompting `price` at `volume`.
+
+    The static prefix (fixed instructions + the example block) is billed at the cached rate where the
+    provider caches and the prefix reaches its minimum (domain-2026 2.5, T5), with a write term (C1): one
+    write per cache lifetime, at most one per request. Batch work gets the batch factor on uncached input
+    and output (C2); cached reads are not discounted twice (whether they multiply: not found, 7).
+    """
+    examples = volume.examples * assumptions.tokens_per_example
+    static = volume.prompt * assumptions.static_share_percent // 100 + examples
+    dynamic = volume.prompt + examples - static + extra_input
+    factor = price.batch_factor if batch and price.batch_factor else 1.0
+    requests = volume.requests
+    cached = (
+        assumptions.prompt_caching
+        and price.cached_input is not None
+        and static > 0
+        and static >= price.cache_min_tokens
+    )
+    if not cached:
+        per_request_in = (static + dynamic) * price.input * factor
+        return requests * (per_request_in + volume.output * price.output * factor) / MILLION
+    writes = min(requests, HOURS_PER_MONTH * 60 / price.cache_ttl_minutes)
+    write_price = price.cache_write if price.cache_write is not None else price.input
+    prefix = writes * static * write_price + (requests - writes) * static * price.cached_input
+    rest = requests * (dynamic * price.input + volume.output * price.output) * factor
+    return (prefix + rest) / MILLION
+
+
+def gpus_needed(volume: Volume, assumptions: CostAssumptions, minimum: int = 1) -> int:
+    capacity = assumptions.gpu_output_tokens_per_second * 3600 * HOURS_PER_MONTH
+    return max(minimum, math.ceil(volume.requests * volume.output / capacity))
+
+
+def gpu_hours(volume: Volume, assumptions: CostAssumptions, gpus: int, batch: bool) -> float:
+    """Always-on GPUs, or, for batch work, the hours the output needs plus idle time (scale to zero)."""
+    if not batch:
+        return gpus * HOURS_PER_MONTH
+    busy = volume.requests * volume.output / (assumptions.gpu_output_tokens_per_second * 3600)
+    return min(gpus * HOURS_PER_MONTH, busy + BATCH_IDLE_HOURS_PER_MONTH)
+
+
+def per_token_tuned_cost(price: Price, volume: Volume, extra_input: int = 0) -> float:
+    """A tuned model served per token (OpenAI, Azure): the short prompt only, plus any hosting fee."""
+    tokens = volume.requests * (
+        (volume.prompt + extra_input) * price.ft_input + volume.output * price.ft_output
+    )
+    return tokens / MILLION + price.hosting_per_hour * HOURS_PER_MONTH
+
+
+# --- the engine's cheap comparison (rules.py reads these two) --------------------------------------
+
+
+def _prompted(answers: dict, assumptions: CostAssumptions, table: PriceTable, on: date | None) -> Price:
+    """The model the prompting option prices: set in the assumptions, else the team's current model when
+    the table prices it and it is not retired, else the default (never a retiring or unverified row)."""
+    if assumptions.model is not None:
+        return table.price(assumptions.model, on) or table.price(assumptions.model)
+    current = answers.get("current_model")
+    price = table.price(current, on) if current and on else table.price(current) if current else None
+    if price is not None and not (on and price.retired_on(on)):
+        return price
+    return table.default_model("prompting", on or _first_day(table))
+
+
+@cache
+def _first_day(table: PriceTable) -> date:
+    """The date the table was read (newest row date): the reference for undated callers, not the clock."""
+    return max(date.fromisoformat(row.date) for row in table.rows)
+
+
+def few_shot_tokens_per_month(answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS) -> float:
+    """N x k x E: the example tokens a few-shot prompt resends every month (domain.md 4.5); k is the
+    team's answer (prompt_examples_today, 0 allowed) or the assumed 10."""
+    volume = _expected(answers, assumptions)
+    return volume.requests * volume.examples * assumptions.tokens_per_example
+
+
+def monthly_costs(
+    answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS, as_of: date | None = UNDATED
+) -> tuple[float, float]:
+    """(prompting the model in use, serving the tuned model) per month at the expected volume: the cheap
+    comparison the engine scores on. Retraining and one-time costs are left out, as in v1."""
+    table = load_table()
+    volume = _expected(answers, assumptions)
+    prompting = prompt_cost(
+        _prompted(answers, assumptions, table, as_of),
+        volume,
+        assumptions,
+        batch=answers.get("batch_tolerant") is True,
+    )
+    return prompting, _tuned_serving(answers, assumptions, table, volume, as_of)
+
+
+def _tuned_serving(answers, assumptions, table: PriceTable, volume: Volume, on, rate=None) -> float:
+    tuned = table.price(assumptions.fine_tuned_model, on) or table.price(assumptions.fine_tuned_model)
+    if not tuned.per_gpu_hour:
+        return per_token_tuned_cost(tuned, volume)
+    rate = rate if rate is not None else table.gpus[tuned.dedicated_gpu].per_hour
+    gpus = gpus_needed(volume, assumptions, tuned.dedicated_gpus)
+    return gpu_hours(volume, assumptions, gpus, answers.get("batch_tolerant") is True) * rate
+
+
+# --- the options ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+    monthly_low: float
+    monthly_expected: float
+    monthly_high: float
+    one_time: float
+    assumptions: tuple[str, ...]
+    model_id: str | None = None  # the prompted price row, for per-token options (not in the output)
+    route: str | None = None  # for the hybrid line: the tuned option it builds on (not in the output)
+
+    @property
+    def total_24_months(self) -> float:
+        return round(self.one_time + MONTHS_SHOWN * self.monthly_expected, 2)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "monthly_low": self.monthly_low,
+            "monthly_expected": self.monthly_expected,
+            "monthly_high": self.monthly_high,
+            "one_time": self.one_time,
+            "total_24_months": self.total_24_months,
+            "assumptions": list(self.assumptions),
+        }
+
+
+def _option(
+    id_: str,
+    label: str,
+    monthly_of,
+    volumes_: tuple[Volume, ...],
+    one_time: float,
+    notes: list[str],
+    low_extra: float = 0.0,
+    high_extra: float = 0.0,
+) -> Option:
+    """An option from a monthly-cost function over the expected volume and the corners of the open
+    answers: low and high are the cheapest and dearest corner (so low <= expected <= high always)."""
+    expected = monthly_of(volumes_[0], "expected")
+    values = [expected] + [monthly_of(v, "low") for v in volumes_] + [monthly_of(v, "high") for v in volumes_]
+    return Option(
+        id_,
+        label,
+        round(min(values) + low_extra, 2),
+        round(expected, 2),
+        round(max(values) + high_extra, 2),
+        round(one_time, 2),
+        tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class Training:
+    examples: int
+    tokens_each: int
+    run: float
+    one_time: float
+    data_preparation: float
+    retrains: int
+    monthly_retraining: float
+
+
+def _training(answers: dict, assumptions: CostAssumptions, tuned: Price) -> Training:
+    volume = _expected(answers, assumptions)
+    examples = assumptions.training_examples or answers.get("labeled_examples") or DEFAULT_TRAINING_EXAMPLES
+    tokens_each = assumptions.training_tokens_per_example or volume.prompt + volume.output
+    run = examples * tokens_each * assumptions.epochs * tuned.train / MILLION
+    preparation = (
+        assumptions.data_preparation_cost
+        if assumptions.data_preparation_cost is not None
+        else DATA_SETUP_COST + DATA_COST_PER_EXAMPLE * min(examples, DATA_REVIEWED_EXAMPLES_CAP)
+    )
+    retrains = assumptions.retrains_per_year
+    if retrains is None:
+        retrains = RETRAINS_PER_YEAR[answers.get("requirements_change_frequency")]
+    monthly = (run + assumptions.data_work_per_retrain) * retrains / MONTHS_PER_YEAR
+    return Training(examples, tokens_each, run, preparation + run, preparation, retrains, monthly)
+
+
+@dataclass(frozen=True)
+class CostReport:
+    options: tuple[Option, ...]
+    recommended_option: str | None
+    why_not_cheapest: str | None
+    notices: tuple[str, ...]
+
+
+def _usd(value: float) -> str:
+    """Dollars as people read them: cents below $1,000, whole dollars above."""
+    return f"${value:,.0f}" if abs(value) >= 1_000 else f"${value:,.2f}"
+
+
+def _per_million(value: float) -> str:
+    return f"${value:,.3f}".rstrip("0").rstrip(".") if value < 0.01 else f"${value:,.2f}"
+
+
+def _times_a_year(count: int) -> str:
+    return {0: "never", 1: "once a year", 2: "twice a year"}.get(count, f"{count} times a year")
+
+
+def _prices_from(price) -> str:
+    return f"Prices: {price.source}, {price.date}; {price_words(price.mark)}."
+
+
+def _volume_note(answers: dict, assumptions: CostAssumptions) -> str:
+    """Requests, token counts and examples, each marked as the team's answer or as assumed with its range."""
+    parts = [
+        ("monthly_requests", "requests a month", REQUESTS_RANGE, None),
+        ("avg_prompt_tokens_without_examples", "prompt tokens before examples", PROMPT_TOKENS_RANGE, None),
+        ("avg_output_tokens", "output tokens", OUTPUT_TOKENS_RANGE, None),
+        ("prompt_examples_today", "examples in each prompt", EXAMPLES_RANGE, _set_examples(assumptions)),
+    ]
+    texts, open_ = [], False
+    for field, words, spread, fixed in parts:
+        if fixed is not None:
+            texts.append(f"{fixed:,} {words} (as you set it)")
+        elif answers.get(field) is not None:
+            texts.append(f"{answers[field]:,} {words} (your answer)")
+        else:
+            open_ = True
+            texts.append(
+                f"{spread[1]:,} {words} (assumed, not answered yet; range {spread[0]:,}-{spread[2]:,})"
+            )
+    head = "Volume partly assumed: " if open_ else "Volume from your answers: "
+    tail = (
+        " The low and high figures span the assumed ranges; answer these questions to narrow them."
+        if open_
+        else ""
+    )
+    return head + "; ".join(texts) + "." + tail
+
+
+def _retirement_notice(price: Price, on: date) -> str | None:
+    if price.retires is None or not price.retires_within(on):
+        return None
+    days = (price.retires - on).days
+    return (
+        f"{price.name} retires on {price.retires.isoformat()}, in {days} days: plan the move to a "
+        "successor now and keep your evaluation set to check it (domain-2026 4)."
+    )
+
+
+def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions, batch: bool) -> list[str]:
+    examples = volume.examples * assumptions.tokens_per_example
+    static = volume.prompt * assumptions.static_share_percent // 100 + examples
+    if not assumptions.prompt_caching:
+        cache = "no prompt caching (as you set it)"
+    elif price.cached_input is None:
+        cache = "no cache price published, so priced uncached"
+    elif static < price.cache_min_tokens or static == 0:
+        cache = (
+            f"the static prefix ({static:,} tokens) is below the {price.cache_min_tokens:,}-token minimum "
+            "the provider caches, so it is priced uncached"
+        )
+    else:
+        write = price.cache_write if price.cache_write is not None else price.input
+        cache = (
+            f"the static prefix ({static:,} tokens: {assumptions.static_share_percent}% of the prompt as "
+            f"fixed instructions, an assumption you can set, plus the examples) is read from cache at "
+            f"{_per_million(price.cached_input)}/1M and written once per {price.cache_ttl_minutes}-minute "
+            f"cache lifetime at {_per_million(write)}/1M"
+        )
+    batch_words = (
+        f"; batch price ({price.batch_factor:g} x) because results can wait"
+        if batch and price.batch_factor
+        else ""
+    )
+    return [
+        f"{price.name} at {_per_million(price.input)}/1M in, {_per_million(price.output)}/1M out; "
+        f"{cache}{batch_words}. {_prices_from(price)} {price.note}".strip()
+    ]
+
+
+def _gpu_range(table: PriceTable, assumptions: CostAssumptions) -> tuple[float, float, float, str]:
+    if assumptions.gpu_per_hour is not None:
+        rate = assumptions.gpu_per_hour
+        return rate, rate, rate, f"${rate:,.2f} per GPU-hour, as you set it"
+    low, mid, high = (
+        table.gpus[table.defaults["gpu_low"]],
+        table.gpus[assumptions.gpu],
+        table.gpus[table.defaults["gpu_high"]],
+    )
+    low_rate, high_rate = min(low.per_hour, mid.per_hour), max(high.per_hour, mid.per_hour)
+    return (
+        low_rate,
+        mid.per_hour,
+        high_rate,
+        f"{mid.name} at ${mid.per_hour:,.2f} per GPU-hour ({mid.source}, {mid.date}); the range runs "
+        f"from ${low_rate:,.2f} ({low.name}) to ${high_rate:,.2f} ({high.name}). All self-hosting GPU "
+        "prices are from secondary sources: check your provider's page",
+    )
+
+
+def _training_notes(
+    training: Training, tuned: Price, assumptions: CostAssumptions, answers: dict, stand_in: bool = False
+) -> list[str]:
+    scaled = assumptions.data_preparation_cost is None
+    preparation = (
+        f"Data preparation: {_usd(training.data_preparation)} once ("
+        + (
+            f"our planning figure of {_usd(DATA_SETUP_COST)} plus {_usd(DATA_COST_PER_EXAMPLE)} per "
+            f"example for {min(training.examples, DATA_REVIEWED_EXAMPLES_CAP):,} reviewed examples, "
+            "about two "
+            "minutes of review each"
+            + (
+                f", a sample of your {training.examples:,}"
+                if training.examples > DATA_REVIEWED_EXAMPLES_CAP
+                else ""
+            )
+            + "; set your own"
+            if scaled
+            else "as you set it"
+        )
+        + ")."
+    )
+    rate = f"at {tuned.name}'s managed rate of {_per_million(tuned.train)}/1M training tokens" + (
+        ", a stand-in for your own GPU hours" if stand_in else ""
+    )
+    run = (
+        f"Training: {training.examples:,} examples x {training.tokens_each:,} tokens x {assumptions.epochs} "
+        f"{'epoch' if assumptions.epochs == 1 else 'epochs'} {rate}: {_usd(training.run)} a run."
+    )
+    change = answers.get("requirements_change_frequency")
+    how_often = _times_a_year(training.retrains)
+    if assumptions.retrains_per_year is not None:
+        why = f"Retraining {how_often}, as you set it"
+    elif change is None:
+        why = f"Retraining {how_often} (an assumption: how often requirements change is not answered yet)"
+    elif change == "rare":
+        why = f"Retraining {how_often}, for a base-model upgrade, as requirements rarely change"
+    else:
+        why = f"Retraining {how_often}, as requirements change {CHANGE_WORDS[change]}"
+    retrain = (
+        why + "."
+        if not training.retrains
+        else f"{why}: each run costs {_usd(training.run)} in training plus "
+        f"{_usd(assumptions.data_work_per_retrain)}"
+        f" of data work and re-evaluation, about {_usd(training.monthly_retraining)} a month."
+    )
+    return [preparation, run, retrain]
+
+
+def _retrieval_notes(assumptions: CostAssumptions) -> str:
+    return (
+        f"Retrieval: {assumptions.retrieval_tokens_per_request:,} tokens of retrieved text added to each "
+        f"request and {_usd(assumptions.retrieval_service_monthly)} a month for the retrieval service "
+        "(vector store and embeddings). Both are our planning figures, not quotes: no retrieval-service "
+        "price was read, so set your own."
+    )
+
+
+def cost_report(
+    answers: dict,
+    verdict: str | None = None,
+    add_retrieval: bool = False,
+    assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+    *,
+    as_of: date,
+    revisit_weeks: int = DEFAULT_REVISIT_WEEKS,
+) -> CostReport:
+    """The options that apply to these answers, the one matching the verdict, and why it is chosen
+    when it is not the cheapest. `verdict` None lists the options without choosing."""
+    table = load_table()
+    vols = volumes(answers, assumptions)
+    batch = answers.get("batch_tolerant") is True
+    confidential = answers.get("data_confidential") is True
+    deployment = answers.get("deployment")
+    notices: list[str] = []
+    options: dict[str, Option] = {}
+    volume_note = _volume_note(answers, assumptions)
+
+    # Prompting the model in use (or the default, said so).
+    prompted = _prompted(answers, assumptions, table, as_of)
+    current = answers.get("current_model")
+    if assumptions.model is not None:
+        whose = "the model you set"
+    elif current and prompted.id == current:
+        whose = "the model you use now"
+    else:
+        whose = "a stand-in for your model" if current else "default model: your model is not answered yet"
+        if current and current != "other":
+            known = table.price(current, as_of) or table.price(current)
+            if known is not None and known.retired_on(as_of):
+                notices.append(
+                    f"{known.name} retired on {known.retires.isoformat()}; the prompting line "
+                    f"prices {prompted.name} instead."
+                )
+            elif known is None:
+                notices.append(
+                    f"The price table does not know {current!r}; the prompting line prices "
+                    f"{prompted.name} as a stand-in."
+                )
+        elif current == "other":
+            notices.append(
+                f"Your model is not in the price table; the prompting line prices {prompted.name} "
+                "as a stand-in."
+            )
+    retiring = _retirement_notice(prompted, as_of)
+    if retiring:
+        notices.append(retiring)
+
+    def prompting(price: Price, extra: int = 0):
+        return lambda volume, _end: prompt_cost(price, volume, assumptions, extra_input=extra, batch=batch)
+
+    base_notes = [volume_note, *_prompting_notes(prompted, vols[0], assumptions, batch)]
+    if retiring:
+        base_notes.append(retiring)
+    if confidential and deployment in (None, "hosted_api"):
+        base_notes.append(
+            "Your data is confidential: use the provider's business terms (no training on your "
+            "data, data-retention controls) before sending it."
+        )
+    if deployment != "on_device" and not (confidential and deployment == "self_hosted"):
+        options["prompting"] = _option(
+            "prompting", f"Prompting {prompted.name} ({whose})", prompting(prompted), vols, 0.0, base_notes
+        )
+
+    # Prompting a smaller or cheaper model: the cheapest verified, current row (never shared serverless
+    # for confidential data), when it is cheaper than the model in use.
+    if "prompting" in options:
+        candidates = [
+            row
+            for row in table.rows
+            if row.valid_on(as_of)
+            and row.mark == "V"
+            and row.id != prompted.id
+            and not row.retires_within(as_of)
+            and not (confidential and row.shared_serverless)
+        ]
+        priced = sorted(candidates, key=lambda row: prompt_cost(row, vols[0], assumptions, batch=batch))
+        if (
+            priced
+            and prompt_cost(priced[0], vols[0], assumptions, batch=batch)
+            < options["prompting"].monthly_expected
+        ):
+            small = priced[0]
+            notes = [
+                volume_note,
+                *_prompting_notes(small, vols[0], assumptions, batch),
+                "Cheaper per token, but unproven on your task: compare it with your current model on your "
+                "evaluation set before switching (domain-2026 2.7, model choice before tuning).",
+            ]
+            if small.shared_serverless:
+                notes.append("Served on a shared serverless endpoint of an open-weight host.")
+            options["prompting_smaller"] = replace(
+                _option(
+                    "prompting_smaller",
+                    f"Prompting a smaller model: {small.name}",
+                    prompting(small),
+                    vols,
+                    0.0,
+                    notes,
+                ),
+                model_id=small.id,
+            )
+
+    # Tuned models. The route must take new jobs today and still serve at launch plus the revisit window.
+    tuned = table.price(assumptions.fine_tuned_model, as_of) or table.price(assumptions.fine_tuned_model)
+    training = _training(answers, assumptions, tuned)
+    launch = as_of + timedelta(weeks=answers.get("time_to_deploy_weeks") or 0)
+    serve_until = launch + timedelta(weeks=revisit_weeks)
+    route = table.routes.get(tuned.tuning_route or "")
+    hosted_open = route is not None and route.open_for_new_teams(as_of, serve_until)
+    gpu_low, gpu_mid, gpu_high, gpu_words = _gpu_range(table, assumptions)
+    expected_gpus = gpus_needed(vols[0], assumptions, tuned.dedicated_gpus)
+    expected_hours = gpu_hours(vols[0], assumptions, expected_gpus, batch)
+    training_notes = _training_notes(training, tuned, assumptions, answers)
+    retrain_month = training.monthly_retraining
+
+    def hosted_tuned(extra_service: float = 0.0):
+        def monthly(volume: Volume, end: str) -> float:
+            if tuned.per_gpu_hour:
+                rates = {
+                    "low": table.gpus[table.defaults["hosted_gpu_low"]].per_hour,
+                    "expected": table.gpus[tuned.dedicated_gpu].per_hour,
+                    "high": table.gpus[tuned.dedicated_gpu].per_hour,
+                }
+                serving = _tuned_serving(answers, assumptions, table, volume, as_of, rates[end])
+            else:
+                serving = per_token_tuned_cost(tuned, volume)
+            return serving + retrain_month + extra_service
+
+        return monthly
+
+    if deployment in (None, "hosted_api") and hosted_open:
+        if tuned.per_gpu_hour:
+            gpu = table.gpus[tuned.dedicated_gpu]
+            low_gpu = table.gpus[table.defaults["hosted_gpu_low"]]
+            serving = (
+                f"Served on a dedicated deployment (LoRA fine-tunes are not served serverless, "
+                f"domain-2026 C1, C5): {expected_hours:,.0f} "
+                f"GPU-hours a month at ${gpu.per_hour:,.2f} ({gpu.source}, {gpu.date}, secondary); the low "
+                f"figure uses ${low_gpu.per_hour:,.2f}, the rate in {low_gpu.source} (provider's own page). "
+                f"Sized at {assumptions.gpu_output_tokens_per_second:,} output tokens per second per GPU, "
+                "our planning figure (measured single-stream speed: 313 tokens/s, secondary)."
+            )
+            if batch:
+                serving += " Results can wait, so the deployment scales to zero between runs."
+        else:
+            serving = (
+                f"Served per token at {_per_million(tuned.ft_input)}/1M in, "
+                f"{_per_million(tuned.ft_output)}/1M out."
+            )
+        notes = [
+            volume_note,
+            f"{tuned.name}, tuned with LoRA through {route.name}. {serving} {_prices_from(tuned)}",
+            *training_notes,
+        ]
+        if confidential:
+            notes.append(
+                "A dedicated deployment runs on the provider's GPUs for you alone, not on a shared "
+                "serverless endpoint; your data still leaves your network, so check the terms."
+            )
+        options["tuned_hosted"] = _option(
+            "tuned_hosted",
+            f"Tuned {tuned.name.split(' on ')[0]}, hosted by a provider",
+            hosted_tuned(),
+            vols,
+            training.one_time,
+            notes,
+        )
+    elif deployment in (None, "hosted_api") and route is not None:
+        notices.append(
+            f"{route.name} does not take new tuning jobs from a new team through your launch and "
+            f"revisit window, so it is not priced. {route.note}"
+        )
+
+    def self_hosted(extra_service: float = 0.0, tuned_model: bool = True):
+        def monthly(volume: Volume, end: str) -> float:
+            rate = {"low": gpu_low, "expected": gpu_mid, "high": gpu_high}[end]
+            gpus = gpus_needed(volume, assumptions, tuned.dedicated_gpus)
+            return (
+                gpu_hours(volume, assumptions, gpus, batch) * rate
+                + (retrain_month if tuned_model else 0)
+                + extra_service
+            )
+
+        return monthly
+
+    gpu_note = (
+        f"Self-hosted on GPUs: {gpus_needed(vols[0], assumptions, tuned.dedicated_gpus)} GPU(s), "
+        f"{expected_hours:,.0f} "
+        f"GPU-hours a month; {gpu_words}. Sized at {assumptions.gpu_output_tokens_per_second:,} output "
+        "tokens per second per GPU, our planning figure. No per-token cost; engineering and operations "
+        "time is not priced."
+    )
+    if answers.get("gpu_access") == "own":
+        gpu_note += " You own GPUs: the hourly price stands for what their time is worth."
+    self_hosting_applies = deployment == "self_hosted" or (
+        deployment is None
+        and answers.get("gpu_access") in ("cloud", "own")
+        and answers.get("model_access") in (None, "open_weights", "both")
+    )
+    if self_hosting_applies:
+        self_training = _training_notes(training, tuned, assumptions, answers, stand_in=True)
+        options["tuned_self_hosted"] = _option(
+            "tuned_self_hosted",
+            f"Tuned {tuned.name.split(' on ')[0]}, self-hosted on GPUs",
+            self_hosted(),
+            vols,
+            training.one_time,
+            [volume_note, gpu_note, *self_training],
+        )
+        if deployment == "self_hosted":
+            options["prompting_self_hosted"] = _option(
+                "prompting_self_hosted",
+                f"Prompting {tuned.name.split(' on ')[0]}, self-hosted on GPUs",
+                self_hosted(tuned_model=False),
+                vols,
+                0.0,
+                [volume_note, gpu_note, "Prompted, not tuned: examples and instructions stay in the prompt."],
+            )
+
+    if deployment == "on_device":
+        tunes = verdict in ("fine_tuning", "hybrid")
+        one_time = training.one_time if tunes else 0.0
+        notes = [
+            volume_note,
+            "On the device: no per-token or GPU-hour cost once the model ships. The devices "
+            "and the app engineering are not priced: no grounded figure was found.",
+        ]
+        if tunes:
+            notes += _training_notes(training, tuned, assumptions, answers, stand_in=True)
+        options["on_device"] = _option(
+            "on_device",
+            "A small model on the device" + (", tuned" if tunes else ""),
+            lambda v, e: retrain_month if tunes else 0.0,
+            vols,
+            one_time,
+            notes,
+        )
+
+    # Retrieval, when the answers need it, is part of every path (facts that change or live in private
+    # documents need it whatever the model, domain.md 5.4 R1): its tokens and a service line go into each
+    # option, so no option looks cheap by leaving out what the team needs.
+    if add_retrieval:
+        options = {
+            key: _with_retrieval(option, answers, assumptions, batch, table, as_of, prompted, tuned)
+            for key, option in options.items()
+        }
+
+    # The recommended path itself; a hybrid gets its own line (tuned model + prompts [+ retrieval]).
+    recommended = _recommended(verdict, deployment, options, confidential)
+    if recommended and verdict == "hybrid":
+        base = options[recommended]
+        label = "Recommended path: tuned model + prompts" + (" + retrieval" if add_retrieval else "")
+        notes = [
+            *base.assumptions,
+            "The tuned model carries the format and style; the prompt keeps the "
+            "instructions that change, so an edit to behaviour needs no retraining.",
+        ]
+        options["hybrid"] = replace(base, id="hybrid", label=label, assumptions=tuple(notes), route=base.id)
+        recommended = "hybrid"
+
+    ordered = tuple(options.values())
+    why = _why_not_cheapest(answers, verdict, add_retrieval, options.get(recommended), ordered)
+    return CostReport(ordered, recommended, why, tuple(notices))
+
+
+def _with_retrieval(
+    option: Option,
+    answers: dict,
+    assumptions: CostAssumptions,
+    batch: bool,
+    table: PriceTable,
+    as_of: date,
+    prompted: Price,
+    tuned: Price,
+) -> Option:
+    """The option with retrieved text in each prompt (per-token options) and the retrieval service."""
+    service = assumptions.retrieval_service_monthly
+    extra = assumptions.retrieval_tokens_per_request
+    notes = [*option.assumptions, _retrieval_notes(assumptions)]
+    per_token = None
+    if option.id == "prompting":
+        per_token = prompted
+    elif option.model_id is not None:
+        per_token = table.price(option.model_id, as_of)
+    if per_token is not None:
+        vols = volumes(answers, assumptions)
+
+        def added(volume: Volume) -> float:
+            with_text = prompt_cost(per_token, volume, assumptions, extra_input=extra, batch=batch)
+            return with_text - prompt_cost(per_token, volume, assumptions, batch=batch)
+
+        # The retrieved tokens' cost moves with volume: add it at each end of the range.
+        low = min(added(v) for v in vols)
+        high = max(added(v) for v in vols)
+        mid = added(vols[0])
+        return replace(
+            option,
+            monthly_low=round(option.monthly_low + low + service, 2),
+            monthly_expected=round(option.monthly_expected + mid + service, 2),
+            monthly_high=round(option.monthly_high + high + service, 2),
+            assumptions=tuple(notes),
+        )
+    if option.id != "on_device":
+        notes.append("Retrieved text adds GPU or token load that the sizing above does not count.")
+    return replace(
+        option,
+        monthly_low=round(option.monthly_low + service, 2),
+        monthly_expected=round(option.monthly_expected + service, 2),
+        monthly_high=round(option.monthly_high + service, 2),
+        assumptions=tuple(notes),
+    )
+
+
+def _recommended(
+    verdict: str | None, deployment: str | None, options: dict[str, Option], confidential: bool = False
+) -> str | None:
+    if verdict is None:
+        return None
+    if deployment == "on_device":
+        return "on_device"
+    if verdict == "prompt_engineering":
+        order = ["prompting_self_hosted", "prompting"] if deployment == "self_hosted" else ["prompting"]
+    elif deployment == "self_hosted":
+        order = ["tuned_self_hosted"]
+    else:
+        # Both tuned routes apply: the cheaper over 24 months, or self-hosting for confidential data.
+        order = sorted(
+            ["tuned_hosted", "tuned_self_hosted"],
+            key=lambda o: (
+                o != "tuned_self_hosted" if confidential else 0,
+                options[o].total_24_months if o in options else 0,
+            ),
+        )
+    return next((option for option in order if option in options), None)
+
+
+def _why_not_cheapest(
+    answers: dict,
+    verdict: str | None,
+    add_retrieval: bool,
+    chosen: Option | None,
+    options: tuple[Option, ...],
+) -> str | None:
+    """One sentence: what the team buys with the difference, grounded in its answers."""
+    if chosen is None or not options:
+        return None
+    cheapest = min(options, key=lambda o: o.total_24_months)
+    difference = chosen.total_24_months - cheapest.total_24_months
+    if difference <= 0:  # any difference is explained: a reader sees both totals side by side
+        return None
+    buys = []
+    if verdict == "prompt_engineering":
+        if cheapest.id == "prompting_smaller":
+            buys.append(
+                "quality you have measured: the smaller model is unproven on your task until your "
+                "evaluation set shows it meets the target"
+            )
+        change = answers.get("requirements_change_frequency")
+        if change in CHANGE_WORDS:
+            buys.append(
+                f"the freedom to change behaviour {CHANGE_WORDS[change]} by editing a prompt, with no "
+                "retraining"
+            )
+        if answers.get("time_to_deploy_weeks") is not None and answers["time_to_deploy_weeks"] < 6:
+            buys.append("a launch within your deadline, with no data preparation or training cycle first")
+        if not buys:
+            buys.append(
+                "a start without the upfront data work and the risk of tuning before a prompt baseline "
+                "shows what the gap really is"
+            )
+    else:
+        if answers.get("output_consistency_need") == "high":
+            buys.append("consistency (one format, style or tone every time, learnt rather than reminded)")
+        if answers.get("data_confidential") is True:
+            own = "tuned_self_hosted" in (chosen.id, chosen.route)
+            where = "GPUs you run" if own else "a deployment that serves only you"
+            buys.append(f"privacy (the model runs on {where}, not on a shared endpoint)")
+        if answers.get("latency_budget_ms") is not None or answers.get("latency_sensitive") is True:
+            buys.append("latency (a smaller tuned model with a short prompt)")
+        if answers.get("prompt_baseline") in ("close", "far_below"):
+            buys.append("quality your best prompt has not reached")
+        elif answers.get("domain_specificity") == "high" or answers.get("accuracy_criticality") == "high":
+            buys.append("quality on your specialised, high-stakes task")
+        if not buys:
+            buys.append("quality and consistency a tuned model gives on one narrow task")
+    if add_retrieval:
+        buys.append("answers grounded in your current private documents")
+    return (
+        f"{chosen.label} costs {_usd(difference)} more over {MONTHS_SHOWN} months than "
+        f"{cheapest.label[0].lower() + cheapest.label[1:]}; the difference buys {' and '.join(buys[:2])}."
+    )
+
+
+# --- v1 figures, kept for compatibility (API v1 fields, the chart, the compare page) ------------------
 
 
 @dataclass(frozen=True)
@@ -124,119 +982,64 @@ class CostFigures:
         return self.monthly_prompt_engineering - self.monthly_fine_tuned - self.monthly_retraining
 
 
-def _volume(answers: dict) -> tuple[int, int, int]:
-    requests = answers.get("monthly_requests")
-    prompt = answers.get("avg_prompt_tokens_without_examples")
-    output = answers.get("avg_output_tokens")
-    return (
-        DEFAULT_MONTHLY_REQUESTS if requests is None else requests,
-        DEFAULT_PROMPT_TOKENS if prompt is None else prompt,
-        DEFAULT_OUTPUT_TOKENS if output is None else output,
-    )
+TUNED_IDS = ("hybrid", "tuned_hosted", "tuned_self_hosted")
+PROMPTING_IDS = ("prompting", "prompting_self_hosted")
 
 
-def few_shot_tokens_per_month(answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS) -> float:
-    """N x k x E: the example tokens a few-shot prompt resends every month (domain.md 4.5)."""
-    requests, _, _ = _volume(answers)
-    return requests * assumptions.examples_in_prompt * assumptions.tokens_per_example
-
-
-def monthly_costs(answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS) -> tuple[float, float]:
-    """(few-shot prompting, fine-tuned model) per month; the cheap part the engine scores on."""
-    prices = load_prices()
-    base, tuned = prices[assumptions.model], prices[assumptions.fine_tuned_model]
-    requests, prompt, output = _volume(answers)
-    examples = assumptions.examples_in_prompt * assumptions.tokens_per_example
-    cached = examples if assumptions.prompt_caching else 0
-    prompting = requests * (
-        (prompt + examples - cached) * base.input + cached * base.cached_input + output * base.output
-    ) / MILLION
-    fine_tuned = requests * (prompt * tuned.ft_input + output * tuned.ft_output) / MILLION
-    fine_tuned += tuned.hosting_per_hour * HOURS_PER_MONTH
-    return prompting, fine_tuned
-
-
-def cost_figures(answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS) -> CostFigures:
-    """Monthly costs, one-time cost, retraining and break-even (formulas of domain.md 4.1).
-
-    One-time = data preparation + training tokens; each retrain = training tokens + data work (4.1, 4.5).
-    """
-    prices = load_prices()
-    base, tuned = prices[assumptions.model], prices[assumptions.fine_tuned_model]
-    _, prompt, output = _volume(answers)
-    prompting, fine_tuned = monthly_costs(answers, assumptions)
-    examples = assumptions.training_examples or answers.get("labeled_examples") or DEFAULT_TRAINING_EXAMPLES
-    tokens_each = assumptions.training_tokens_per_example or prompt + output
-    training = examples * tokens_each * assumptions.epochs * tuned.train / MILLION
-    one_time = assumptions.data_preparation_cost + training
-    retrains = assumptions.retrains_per_year
-    if retrains is None:
-        retrains = RETRAINS_PER_YEAR[answers.get("requirements_change_frequency")]
-    retraining = (training + assumptions.data_work_per_retrain) * retrains / 12
-    saving = prompting - fine_tuned - retraining
+def cost_figures(
+    answers: dict,
+    assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+    as_of: date | None = UNDATED,
+    verdict: str | None = None,
+    add_retrieval: bool = False,
+    report: CostReport | None = None,
+) -> CostFigures:
+    """The v1 pair, taken from the options table so the two never disagree: the prompting line versus
+    the tuned line (the recommended one when the verdict tunes, else the cheaper tuned route), with the
+    one-time cost, retraining and break-even (formulas of domain.md 4.1)."""
+    table = load_table()
+    on = as_of or _first_day(table)
+    if report is None:
+        report = cost_report(answers, verdict, add_retrieval, assumptions, as_of=on)
+    options = {option.id: option for option in report.options}
+    tuned = table.price(assumptions.fine_tuned_model, on) or table.price(assumptions.fine_tuned_model)
+    training = _training(answers, assumptions, tuned)
+    prompt_line = next((options[i] for i in PROMPTING_IDS if i in options), None)
+    tuned_ids = [report.recommended_option] if report.recommended_option in TUNED_IDS else []
+    tuned_ids += sorted((i for i in TUNED_IDS[1:] if i in options), key=lambda i: options[i].total_24_months)
+    tuned_line = next((options[i] for i in tuned_ids if i in options), None)
+    if prompt_line is None or tuned_line is None:  # on-device, or no tuned route: the plain comparison
+        prompting, fine_tuned = monthly_costs(answers, assumptions, on)
+        one_time, label = training.one_time, tuned.name
+    else:
+        prompting = prompt_line.monthly_expected
+        fine_tuned = tuned_line.monthly_expected - training.monthly_retraining
+        one_time, label = tuned_line.one_time, tuned_line.label
+    saving = prompting - fine_tuned - training.monthly_retraining
     break_even = round(one_time / saving, 1) if saving > 0 else None
     figures = CostFigures(
         monthly_prompt_engineering=round(prompting, 2),
         monthly_fine_tuned=round(fine_tuned, 2),
         one_time_fine_tuning=round(one_time, 2),
-        monthly_retraining=round(retraining, 2),
+        monthly_retraining=round(training.monthly_retraining, 2),
         break_even_months=break_even,
         few_shot_tokens_per_month=few_shot_tokens_per_month(answers, assumptions),
         assumptions=(),
     )
-    notes = _assumption_notes(answers, assumptions, base, tuned, examples, tokens_each, training,
-                              retrains, figures)
+    prompted = _prompted(answers, assumptions, table, on)
+    volume = _expected(answers, assumptions)
+    batch = answers.get("batch_tolerant") is True
+    retrieval = " Retrieval is included on both sides." if add_retrieval else ""
+    notes = (
+        _volume_note(answers, assumptions),
+        "Prompting: " + _prompting_notes(prompted, volume, assumptions, batch)[0],
+        f"Fine-tuned: {label[0].lower() + label[1:]}, with the short prompt only; see how each option is "
+        f"priced.{retrieval} {_prices_from(tuned)}",
+        *_training_notes(training, tuned, assumptions, answers),
+        # Last on purpose: the result page shows this sentence as the cost chart's caption.
+        _break_even_note(figures, training.retrains),
+    )
     return replace(figures, assumptions=notes)
-
-
-def _usd(value: float) -> str:
-    """Dollars as people read them: cents below $1,000, whole dollars above."""
-    return f"${value:,.0f}" if abs(value) >= 1_000 else f"${value:,.2f}"
-
-
-def _per_million(value: float) -> str:
-    return f"${value:,.3f}".rstrip("0").rstrip(".") if value < 0.01 else f"${value:,.2f}"
-
-
-def _times_a_year(count: int) -> str:
-    return {0: "never", 1: "once a year", 2: "twice a year"}.get(count, f"{count} times a year")
-
-
-def _prices_from(price: Price) -> str:
-    return f"Prices: {price.source}, {price.date}; {MARK_WORDS[price.mark]}."
-
-
-def _volume_note(answers: dict) -> str:
-    """One line on requests and token counts, saying which were assumed (shown above the cost figures)."""
-    requests, prompt, output = _volume(answers)
-    parts = [(f"{requests:,} requests a month", "monthly_requests"),
-             (f"{prompt:,} prompt tokens before examples", "avg_prompt_tokens_without_examples"),
-             (f"{output:,} output tokens", "avg_output_tokens")]
-    if all(answers.get(field) is not None for _, field in parts):
-        return "Volume from your answers: " + ", ".join(text for text, _ in parts) + "."
-    marked = [text + (" (your answer)" if answers.get(field) is not None else " (assumed, not answered yet)")
-              for text, field in parts]
-    return ("Volume partly assumed: " + ", ".join(marked)
-            + ". Answer the volume questions to make these figures yours.")
-
-
-def _retraining_note(answers: dict, assumptions: CostAssumptions, training: float, retrains: int,
-                     monthly: float) -> str:
-    change = answers.get("requirements_change_frequency")
-    how_often = _times_a_year(retrains)
-    if assumptions.retrains_per_year is not None:
-        why = f"Retraining {how_often}, as you set it"
-    elif change is None:
-        why = f"Retraining {how_often} (an assumption: how often requirements change is not answered yet)"
-    elif change == "rare":
-        why = f"Retraining {how_often}, for a base-model upgrade, as requirements rarely change"
-    else:
-        why = f"Retraining {how_often}, as requirements change {CHANGE_WORDS[change]}"
-    if not retrains:
-        return why + "."
-    return (f"{why}: each run costs {_usd(training)} in training tokens plus "
-            f"{_usd(assumptions.data_work_per_retrain)} of data work and re-evaluation, about "
-            f"{_usd(monthly)} a month.")
 
 
 def _break_even_note(figures: CostFigures, retrains: int) -> str:
@@ -244,55 +1047,48 @@ def _break_even_note(figures: CostFigures, retrains: int) -> str:
     token_saving = figures.monthly_prompt_engineering - figures.monthly_fine_tuned
     once = _usd(figures.one_time_fine_tuning)
     if token_saving <= 0:
-        return ("Break-even: never on these figures. The tuned model costs as much as prompting or more "
-                f"every month, so nothing pays back the {once} paid once.")
+        return (
+            "Break-even: never on these figures. The tuned model costs as much as prompting or more "
+            f"every month, so nothing pays back the {once} paid once."
+        )
     if figures.break_even_months is None and retrains >= MONTHS_PER_YEAR:
         # 4.5: frequent change multiplies retraining and its data work; that is what rules tuning out here.
-        return (f"Break-even: never on these figures. Retraining {_times_a_year(retrains)} costs "
-                f"{_usd(figures.monthly_retraining)} a month, more than the {_usd(token_saving)} a month the "
-                "tuned model saves in tokens.")
+        return (
+            f"Break-even: never on these figures. Retraining {_times_a_year(retrains)} costs "
+            f"{_usd(figures.monthly_retraining)} a month, more than the {_usd(token_saving)} a month the "
+            "tuned model saves."
+        )
     if figures.break_even_months is None:
-        return ("Break-even: never on these figures. The tuned model saves only "
-                f"{_usd(token_saving)} a month in tokens, less than retraining {_times_a_year(retrains)} "
-                f"costs ({_usd(figures.monthly_retraining)} a month), so the {once} paid once never comes "
-                "back.")
-    when = ("within the first month" if figures.break_even_months < 1
-            else f"after {figures.break_even_months:g} months")
-    return (f"Break-even {when}: the {once} paid once comes back from a saving of "
-            f"{_usd(figures.monthly_saving)} a month, retraining included.")
-
-
-def _assumption_notes(answers, assumptions, base: Price, tuned: Price, examples, tokens_each, training,
-                      retrains, figures: CostFigures) -> tuple[str, ...]:
-    caching = (f"the static few-shot block is billed at the cached rate of {_per_million(base.cached_input)}"
-               "/1M" if assumptions.prompt_caching else "no prompt caching")
-    hosting = (f" plus ${tuned.hosting_per_hour:,.2f}/hour hosting" if tuned.hosting_per_hour else "")
+        return (
+            "Break-even: never on these figures. The tuned model saves only "
+            f"{_usd(token_saving)} a month, less than retraining {_times_a_year(retrains)} "
+            f"costs ({_usd(figures.monthly_retraining)} a month), so the {once} paid once never comes back."
+        )
+    when = (
+        "within the first month"
+        if figures.break_even_months < 1
+        else f"after {figures.break_even_months:g} months"
+    )
     return (
-        _volume_note(answers),
-        f"Prompting: {base.name} at {_per_million(base.input)}/1M in, {_per_million(base.output)}/1M out, "
-        f"with {assumptions.examples_in_prompt} examples of {assumptions.tokens_per_example} tokens in every "
-        f"prompt; {caching}. {_prices_from(base)}",
-        f"Fine-tuned: {tuned.name} at {_per_million(tuned.ft_input)}/1M in, {_per_million(tuned.ft_output)}"
-        f"/1M out{hosting}, with the short prompt only. {_prices_from(tuned)} {tuned.note}".strip(),
-        f"Data preparation and engineering: {_usd(assumptions.data_preparation_cost)} once, for collecting, "
-        "reviewing and formatting examples and building the evaluation set and pipeline. Usually the largest "
-        "real cost of fine-tuning (Azure); this is our planning figure, not a quote, so set your own.",
-        f"Training: {examples:,} examples x {tokens_each:,} tokens x {assumptions.epochs} "
-        f"{'epoch' if assumptions.epochs == 1 else 'epochs'} at "
-        f"{_per_million(tuned.train)}/1M training tokens: {_usd(training)} a run.",
-        _retraining_note(answers, assumptions, training, retrains, figures.monthly_retraining),
-        # Last on purpose: the result page shows this sentence as the cost chart's caption.
-        _break_even_note(figures, retrains),
+        f"Break-even {when}: the {once} paid once comes back from a saving of "
+        f"{_usd(figures.monthly_saving)} a month, retraining included."
     )
 
 
-def monthly_series(answers: dict, assumptions: CostAssumptions | None = None, months: int = 24) -> dict:
+def monthly_series(
+    answers: dict,
+    assumptions: CostAssumptions | None = None,
+    months: int = MONTHS_SHOWN,
+    as_of: date | None = UNDATED,
+    verdict: str | None = None,
+    add_retrieval: bool = False,
+) -> dict:
     """Cumulative cost at the end of each month 1..months, for the cost chart.
 
     Returns {"months": [1, ...], "prompt_engineering": [...], "fine_tuning": [...]}; fine-tuning starts
-    with the one-time training cost and adds retraining each month.
+    with the one-time cost and adds retraining each month.
     """
-    figures = cost_figures(answers, assumptions or DEFAULT_ASSUMPTIONS)
+    figures = cost_figures(answers, assumptions or DEFAULT_ASSUMPTIONS, as_of, verdict, add_retrieval)
     tuned_monthly = figures.monthly_fine_tuned + figures.monthly_retraining
     numbers = range(1, max(months, 1) + 1)
     return {
@@ -300,3 +1096,9 @@ def monthly_series(answers: dict, assumptions: CostAssumptions | None = None, mo
         "prompt_engineering": [round(figures.monthly_prompt_engineering * m, 2) for m in numbers],
         "fine_tuning": [round(figures.one_time_fine_tuning + tuned_monthly * m, 2) for m in numbers],
     }
+
+
+def load_prices(as_of: date | None = UNDATED) -> dict[str, Price]:
+    """{id: Price} valid on `as_of` (None: the first row of each id); for choices in forms."""
+    table = load_table()
+    return {model_id: table.price(model_id, as_of) or table.price(model_id) for model_id in table.ids()}

@@ -1,4 +1,5 @@
-"""The engine's input and output shapes: answers-v1 in, the recommendation contract of design.md out."""
+"""The engine's input and output shapes: answers-v2 in (v1 is a subset), the recommendation contract of
+design.md out."""
 
 from typing import Annotated, Literal
 
@@ -30,8 +31,14 @@ def count(low: int, high: int):
 Flag = Annotated[bool, Field(strict=True)]
 
 
+# Price-table ids offered as `current_model` choices (app/advisor/prices.toml holds a row for each); any
+# other id matching the pattern is accepted and treated as "other", so stored answers survive table edits.
+MODEL_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+
+
 class Answers(BaseModel):
-    """answers-v1 (contracts/answers-v1.schema.json). Missing or null means "not known yet"."""
+    """answers-v2 (contracts/answers-v2.schema.json): the 20 answers-v1 fields plus nine optional ones, so
+    every v1 answer file is valid v2 unchanged. Missing or null means "not known yet"."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,6 +79,24 @@ class Answers(BaseModel):
         None, description="Must answers draw on facts that change often or live in private documents?")
     model_access: Literal["api_only", "open_weights", "both"] | None = Field(
         None, description="Hosted APIs only, open-weight models run by the team, or both.")
+    # answers-v2 (issue 12): all optional, none changes what a v1 answer means.
+    prompt_examples_today: count(0, 1000) | None = Field(
+        None, description="How many worked examples the prompt carries today (0 allowed).")
+    current_model: Annotated[str, Field(strict=True, pattern=MODEL_ID_PATTERN)] | None = Field(
+        None, description='Price-table id of the model in use now, or "other"; an id the table does not '
+                          'know is treated as "other".')
+    deployment: Literal["hosted_api", "self_hosted", "on_device"] | None = Field(
+        None, description="Where the model will run.")
+    latency_budget_ms: count(1, 600_000) | None = Field(
+        None, description="Latency budget, p95 milliseconds, end to end.")
+    uses_tools: Flag | None = Field(None, description="Does the model call tools or functions (agentic)?")
+    prompt_baseline: Literal["not_measured", "meets_target", "close", "far_below"] | None = Field(
+        None, description="How the best prompt measured so far compares with the quality target.")
+    preference_data: Flag | None = Field(
+        None, description="Do better/worse pairs or ratings of outputs exist, or can they be collected?")
+    outputs_checkable: Flag | None = Field(
+        None, description="Can outputs be checked automatically (code, a parser, a rubric grader)?")
+    batch_tolerant: Flag | None = Field(None, description="Can results wait hours (offline or batch work)?")
 
 
 class Scores(BaseModel):
@@ -105,13 +130,62 @@ class Risk(BaseModel):
     mitigations: list[str]
 
 
+class CostOption(BaseModel):
+    """One real option the team could take, priced from dated rows (engine 2.0.0, issue 12 item 3)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "tuned_hosted", "label": "Tuned gpt-oss-20b, hosted by a provider", "monthly_low": 2963.53,
+        "monthly_expected": 5883.53, "monthly_high": 5883.53, "one_time": 26022.32,
+        "total_24_months": 167227.04,
+        "assumptions": ["Served on a dedicated deployment (LoRA fine-tunes are not served serverless): 730 "
+                        "GPU-hours a month at $8.00 (fireworks.ai/pricing via api-evangelist, 2026-10-07)."],
+    }]})
+
+    id: str = Field(description="prompting, prompting_smaller, tuned_hosted, tuned_self_hosted, "
+                                "prompting_self_hosted, on_device, hybrid, or <option>_retrieval.")
+    label: str
+    monthly_low: float = Field(description="USD a month at the cheapest end of the answers left open.")
+    monthly_expected: float
+    monthly_high: float = Field(description="USD a month at the dearest end of the answers left open.")
+    one_time: float = Field(description="USD once: data preparation and training.")
+    total_24_months: float = Field(description="one_time + 24 x monthly_expected.")
+    assumptions: list[str]
+
+
 class Costs(BaseModel):
+    # v1 fields, kept for compatibility: prompting the model in use versus the tuned model.
     currency: Literal["USD"] = "USD"
     monthly_prompt_engineering: float
     monthly_fine_tuned: float
     one_time_fine_tuning: float
     break_even_months: float | None
     assumptions: list[str]
+    # engine 2.0.0: the real options, the one matching the verdict, and why when it is not the cheapest.
+    # Defaults keep results stored before 2.0.0 valid.
+    options: list[CostOption] = Field(default_factory=list)
+    recommended_option: str | None = None
+    why_not_cheapest: str | None = None
+    prices_as_of: str | None = Field(None, description="The date the prices were chosen for (YYYY-MM-DD).")
+    notices: list[str] = Field(default_factory=list, description="Retirements and stand-in models.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "currency": "USD", "monthly_prompt_engineering": 830.36, "monthly_fine_tuned": 5840.0,
+        "one_time_fine_tuning": 26022.32, "break_even_months": None,
+        "assumptions": ["Volume from your answers: 20,000,000 requests a month (your answer); ..."],
+        "options": [
+            {"id": "prompting", "label": "Prompting OpenAI GPT-6 Luna (default model: your model is not "
+             "answered yet)", "monthly_low": 700.0, "monthly_expected": 830.36, "monthly_high": 1230.7,
+             "one_time": 0.0, "total_24_months": 19928.64, "assumptions": ["..."]},
+            {"id": "tuned_hosted", "label": "Tuned gpt-oss-20b, hosted by a provider", "monthly_low": 2963.53,
+             "monthly_expected": 5883.53, "monthly_high": 5883.53, "one_time": 26022.32,
+             "total_24_months": 167227.04, "assumptions": ["..."]},
+        ],
+        "recommended_option": "tuned_hosted",
+        "why_not_cheapest": "Tuned gpt-oss-20b, hosted by a provider costs $147,298 more over 24 months than "
+                            "prompting OpenAI GPT-6 Luna; the difference buys consistency (one format, style "
+                            "or tone every time, learnt rather than reminded).",
+        "prices_as_of": "2026-12-06", "notices": [],
+    }]})
 
 
 class OpenQuestion(BaseModel):

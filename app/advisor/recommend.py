@@ -1,6 +1,8 @@
 """recommend(answers) -> Recommendation: the one entry point the wizard, API, CLI and PDF share."""
 
-from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures
+from datetime import date
+
+from app.advisor.costs import DEFAULT_ASSUMPTIONS, CostAssumptions, cost_figures, cost_report
 from app.advisor.engine import Evaluation, evaluate
 from app.advisor.flips import OpenImpact, flips, open_impacts, probe
 from app.advisor.models import Answers, Recommendation
@@ -37,6 +39,15 @@ WHY_IT_MATTERS = {
     "use_case_breadth": "Many tasks from one model favour prompting; one narrow task favours tuning.",
     "needs_fresh_or_private_knowledge": "Facts that change or live in private documents need retrieval.",
     "model_access": "Which models you may use decides the tuning route (hosted or open weights).",
+    "prompt_examples_today": "Examples resent with every call set what caching or tuning could save.",
+    "current_model": "The model in use sets today's cost and whether a retirement date is close.",
+    "deployment": "Where the model runs decides how it is paid for (tokens, GPU hours or nothing).",
+    "latency_budget_ms": "A tight budget points to a smaller or distilled model.",
+    "uses_tools": "Tool calls need strict schemas, per-call checks and guards against injected instructions.",
+    "prompt_baseline": "A measured prompt baseline is the evidence for or against tuning.",
+    "preference_data": "Better/worse pairs allow preference tuning and make an evaluation set.",
+    "outputs_checkable": "Automatic checks make evaluation exact and allow reinforcement fine-tuning.",
+    "batch_tolerant": "Work that can wait hours runs at half price through batch APIs.",
 }
 
 
@@ -91,8 +102,12 @@ def _open_questions(impacts: list[OpenImpact]) -> list[dict]:
     return result
 
 
-def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = None) -> Recommendation:
-    """The recommendation for answers-v1 (dict or model); pydantic.ValidationError on bad input."""
+def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = None, *,
+              as_of: date | None = None) -> Recommendation:
+    """The recommendation for answers-v2 (dict or model; v1 is a subset); pydantic.ValidationError on bad
+    input. `as_of` is the day the advice is for (None: today): everything time-dependent (retirements,
+    tuning routes that close, time-bound prices) reads it, never the clock, so a result is reproducible."""
+    as_of = as_of or date.today()
     model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
     given = model.model_dump(exclude_none=True)
     assumptions = assumptions or DEFAULT_ASSUMPTIONS
@@ -105,7 +120,9 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     probes = probe(given, ev, assumptions)
     impacts = open_impacts(given, ev, probes, visible)
     add_retrieval = given.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1
-    figures = cost_figures(given, assumptions)
+    revisit = revisit_in_weeks(ev)
+    report = cost_report(given, ev.verdict, add_retrieval, assumptions, as_of=as_of, revisit_weeks=revisit)
+    figures = cost_figures(given, assumptions, as_of, ev.verdict, add_retrieval, report)
     return Recommendation.model_validate({
         "verdict": ev.verdict,
         "confidence": _confidence(ev, given, impacts, visible),
@@ -123,9 +140,14 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
             "one_time_fine_tuning": figures.one_time_fine_tuning,
             "break_even_months": figures.break_even_months,
             "assumptions": list(figures.assumptions),
+            "options": [option.as_dict() for option in report.options],
+            "recommended_option": report.recommended_option,
+            "why_not_cheapest": report.why_not_cheapest,
+            "prices_as_of": as_of.isoformat(),
+            "notices": list(report.notices),
         },
         "open_questions": _open_questions(impacts),
-        "revisit_in_weeks": revisit_in_weeks(ev),
+        "revisit_in_weeks": revisit,
         "questionnaire_version": QUESTIONNAIRE_VERSION,
         "engine_version": ENGINE_VERSION,
     })

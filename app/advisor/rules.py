@@ -329,6 +329,51 @@ NEUTRAL: dict[str, str | dict] = {
         False: "No fresh or private facts needed: the model's own knowledge and the prompt suffice.",
     },
     "model_access": "Model access ({model_access}) decides which tuning route is open, not whether to tune.",
+    # answers-v2 (issue 12). These shape techniques, costs, evaluation and risks, not the verdict (the
+    # verdict logic agrees with the experts' held-out set; domain-2026.md 6 proposes no verdict rule on them).
+    "prompt_examples_today": "Your prompt carries {prompt_examples_today:,} worked example(s) today: that "
+                             "sets what tuning or caching could save, not whether tuning is needed.",
+    "current_model": "The model in use now ({current_model}) sets today's cost and retirement dates, not "
+                     "whether to tune.",
+    "deployment": {
+        "hosted_api": "A hosted API: you pay per token and the provider decides which models can be tuned.",
+        "self_hosted": "Self-hosting: you pay for GPU hours, not tokens, and any open-weight model can be "
+                       "tuned with LoRA.",
+        "on_device": "On the device: no per-token cost, but the model must be small (1-3B parameters), "
+                     "which decides the model, not whether to tune.",
+    },
+    "latency_budget_ms": "A latency budget of {latency_budget_ms:,} ms (p95) decides the model size and "
+                         "output length more than the prompt: halving a prompt saves only about 1-5% of "
+                         "latency (OpenAI).",
+    "uses_tools": {
+        True: "The model calls tools: strict tool schemas and per-call checks come first, whichever "
+              "approach shapes the behaviour.",
+        False: "No tool calls: nothing to add for tools.",
+    },
+    "prompt_baseline": {
+        "not_measured": "No prompt measured against the target yet: that measurement is the cheapest "
+                        "test of this verdict.",
+        "meets_target": "Your best prompt already meets the quality target: tuning would have to pay "
+                        "for itself in cost or speed, not quality.",
+        "close": "Your best prompt comes close to the target: better prompts, examples or a stronger "
+                 "model may close the gap before any training.",
+        "far_below": "Your best prompt is far below the target: that is the measured shortfall tuning "
+                     "needs, if the other conditions allow it.",
+    },
+    "preference_data": {
+        True: "Better/worse pairs or ratings exist: they allow preference tuning (DPO) after supervised "
+              "tuning, and they make a ready evaluation set.",
+        False: "No better/worse pairs or ratings: preference tuning is not an option yet.",
+    },
+    "outputs_checkable": {
+        True: "Outputs can be checked automatically: evaluation is cheap and exact, and a grader makes "
+              "reinforcement fine-tuning possible.",
+        False: "Outputs need human or model judges to check: calibrate any model judge against people.",
+    },
+    "batch_tolerant": {
+        True: "Results can wait hours: batch APIs halve the price of whichever model does the work.",
+        False: "Results are needed promptly: batch discounts do not apply.",
+    },
 }
 
 

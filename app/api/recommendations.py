@@ -47,7 +47,10 @@ ANSWER_EXAMPLES = {
     summary="Recommend an approach for these answers",
     description="Takes answers-v1 (every field optional, unknown fields rejected) and returns the verdict "
                 "with its reasons, flips, techniques, risks, next steps, costs and open questions. "
-                "Nothing is stored. Invalid answers give 422 with the path of each bad field.",
+                "Nothing is stored. Invalid answers give 422 with the path of each bad field. "
+                "`costs.options` prices each real option (monthly low/expected/high, once, 24 months) "
+                "from dated prices; `costs.recommended_option` names the line matching the verdict and "
+                "`costs.why_not_cheapest` says what the difference buys when it is not the cheapest.",
     responses={422: {"description": "Invalid answers: `detail` lists each bad field's `loc` and `msg`."}},
 )
 def create_recommendation(

@@ -4,7 +4,7 @@ from functools import cache
 from pathlib import Path
 
 # The version recorded with every assessment; must equal `version` in questionnaire.toml.
-QUESTIONNAIRE_VERSION = 1
+QUESTIONNAIRE_VERSION = 2
 QUESTIONNAIRE_PATH = Path(__file__).with_name("questionnaire.toml")
 
 from app.questionnaire.loader import (  # noqa: E402 - the version above is read by app.advisor

@@ -203,7 +203,7 @@ def parse_questionnaire(text: str, source: str = "questionnaire.toml") -> Questi
 
 
 def _check_against_answers(questionnaire: Questionnaire, source: str) -> None:
-    """Ids, choices and ranges must agree with answers-v1; each field asked exactly once."""
+    """Ids, choices and ranges must agree with the Answers model (answers-v2); each field asked once."""
     from app.advisor.models import Answers  # late: app.advisor imports this package's version
 
     properties = Answers.model_json_schema()["properties"]
@@ -213,16 +213,22 @@ def _check_against_answers(questionnaire: Questionnaire, source: str) -> None:
             return QuestionnaireError(f"{source}: question {q.id!r}: {message}")
 
         if q.id in seen:
-            raise fail("asked twice; every answers-v1 field is asked exactly once")
+            raise fail("asked twice; every answers field is asked exactly once")
         seen.add(q.id)
         if q.id not in properties:
-            raise fail("is not an answers-v1 field")
+            raise fail("is not an answers-v2 field")
         spec = next(s for s in properties[q.id]["anyOf"] if s.get("type") != "null")
         expected_type = {"string": "choice", "integer": "number", "boolean": "yesno"}[spec["type"]]
         if q.type != expected_type:
             raise fail(f"type must be {expected_type!r} for this field")
-        if q.type == "choice" and sorted(c.value for c in q.choices) != sorted(spec["enum"]):
+        values = sorted(c.value for c in q.choices)
+        if q.type == "choice" and "enum" in spec and values != sorted(spec["enum"]):
             raise fail(f"choices must be exactly {spec['enum']}")
+        if q.type == "choice" and "pattern" in spec:
+            # An open string field (current_model): the wizard offers a list, each choice must be valid.
+            bad = [c.value for c in q.choices if not re.fullmatch(spec["pattern"].strip("^$"), c.value)]
+            if bad:
+                raise fail(f"choices {bad} do not match {spec['pattern']}")
         if q.type == "number" and (q.min, q.max) != (spec.get("minimum"), spec.get("maximum")):
             raise fail(f"range must be {spec.get('minimum')}..{spec.get('maximum')}")
         for other_id, allowed in (q.show_if or {}).items():
@@ -233,4 +239,4 @@ def _check_against_answers(questionnaire: Questionnaire, source: str) -> None:
     missing = sorted(set(properties) - seen)
     if missing:
         raise QuestionnaireError(
-            f"{source}: answers-v1 fields not asked by any question: {', '.join(missing)}")
+            f"{source}: answers fields not asked by any question: {', '.join(missing)}")

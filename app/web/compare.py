@@ -139,6 +139,22 @@ def _months(value) -> str:
     return break_even_words(None if value is None else float(value)).capitalize()
 
 
+def _recommended_option(costs: dict) -> dict | None:
+    """The priced line matching the verdict (results of engine 2.0.0 on; older results have none)."""
+    chosen = costs.get("recommended_option")
+    return next((o for o in costs.get("options") or [] if o.get("id") == chosen), None)
+
+
+def _recommended_words(costs: dict) -> str:
+    option = _recommended_option(costs)
+    return "-" if option is None else option["label"]
+
+
+def _recommended_total(costs: dict) -> str:
+    option = _recommended_option(costs)
+    return "-" if option is None else _money(option["total_24_months"])
+
+
 def result_lines(columns: list[Column]) -> list[Line]:
     def each(read) -> list[str]:
         return [read(column.result) for column in columns]
@@ -154,6 +170,8 @@ def result_lines(columns: list[Column]) -> list[Line]:
         Line("Confidence", each(lambda r: f"{round(float(r.get('confidence', 0)) * 100)}%")),
         Line("Prompt engineering score", each(lambda r: _score(scores(r).get("prompt_engineering")))),
         Line("Fine-tuning score", each(lambda r: _score(scores(r).get("fine_tuning")))),
+        Line("Recommended option", each(lambda r: _recommended_words(costs(r)))),
+        Line("Recommended option, 24 months", each(lambda r: _recommended_total(costs(r)))),
         Line("Monthly cost, prompting", each(lambda r: _money(costs(r).get("monthly_prompt_engineering")))),
         Line("Monthly cost, fine-tuned model", each(lambda r: _money(costs(r).get("monthly_fine_tuned")))),
         Line("One-time fine-tuning cost", each(lambda r: _money(costs(r).get("one_time_fine_tuning")))),

@@ -8,7 +8,7 @@ nothing is saved.
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from fastapi import APIRouter, Request
@@ -33,7 +33,7 @@ router = APIRouter()
 
 # Integer assumptions a person may change on the result page, with their labels and input hints.
 NUMBER_ASSUMPTIONS = {
-    "examples_in_prompt": ("Examples in each prompt", "few-shot examples sent with every request"),
+    "examples_in_prompt": ("Examples in each prompt", "empty: your answer, else assumed 10 (range 0-20)"),
     "tokens_per_example": ("Tokens per example", "length of one example in the prompt"),
     "epochs": ("Training epochs", "passes over the training data"),
     "training_examples": ("Training examples", "empty: your answer about labelled examples"),
@@ -93,7 +93,8 @@ def read_assumptions(params: Mapping[str, str]) -> AssumptionsForm:
     chosen: dict = {}
     for name in ("model", "fine_tuned_model"):
         form.values[name] = params.get(name, form.values[name])
-        chosen[name] = form.values[name]
+        if form.values[name]:  # an empty model: the one you use now (or the default)
+            chosen[name] = form.values[name]
     form.values["prompt_caching"] = "on" if params.get("prompt_caching") else ""
     chosen["prompt_caching"] = bool(params.get("prompt_caching"))
     for name in NUMBER_ASSUMPTIONS:
@@ -110,9 +111,11 @@ def read_assumptions(params: Mapping[str, str]) -> AssumptionsForm:
 
 
 def _default_values(defaults: CostAssumptions) -> dict[str, str]:
-    values = {name: "" if getattr(defaults, name) is None else str(getattr(defaults, name))
-              for name in NUMBER_ASSUMPTIONS}
-    return values | {"model": defaults.model, "fine_tuned_model": defaults.fine_tuned_model,
+    # Fields whose default stands for "from your answers" show empty, so sending the form keeps them so.
+    from_answers = {"examples_in_prompt"}
+    values = {name: "" if getattr(defaults, name) is None or name in from_answers
+              else str(getattr(defaults, name)) for name in NUMBER_ASSUMPTIONS}
+    return values | {"model": defaults.model or "", "fine_tuned_model": defaults.fine_tuned_model,
                      "prompt_caching": "on" if defaults.prompt_caching else ""}
 
 
@@ -161,6 +164,7 @@ class ResultView:
     confidence_percent: int
     score_chart: Markup
     costs: dict
+    cost_options: list[dict]
     cost_chart: Markup
     form: AssumptionsForm
     flips: list[str]
@@ -181,9 +185,12 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
     """The stored result in words and pictures; costs redone when the assumptions form was sent."""
     form = read_assumptions(request.query_params)
     costs = result["costs"]
+    # Recomputed figures and the chart use the stored result's price date, so they match its table.
+    as_of = date.fromisoformat(costs["prices_as_of"]) if costs.get("prices_as_of") else None
     if form.changed:
-        costs = recommend(assessment.answers, form.assumptions).model_dump(mode="json")["costs"]
-    series = monthly_series(assessment.answers, form.assumptions)
+        costs = recommend(assessment.answers, form.assumptions, as_of=as_of).model_dump(mode="json")["costs"]
+    series = monthly_series(assessment.answers, form.assumptions, as_of=as_of, verdict=result["verdict"],
+                            add_retrieval=bool(result.get("add_retrieval")))
     prices = load_prices()
     confidence = float(result["confidence"])
     return ResultView(
@@ -194,6 +201,7 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
         score_chart=score_chart(result),
         costs=costs | {"money": {key: money(value) for key, value in costs.items()
                                  if isinstance(value, int | float) and key != "break_even_months"}},
+        cost_options=cost_option_rows(costs),
         cost_chart=cost_chart(series, costs.get("break_even_months")),
         form=form,
         flips=[flip_sentence(flip) for flip in result.get("flips", [])],
@@ -201,10 +209,24 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
         open_questions=[_open_question(item) for item in result.get("open_questions", [])],
         notes=[(question_label(qid), text) for qid, text in _in_question_order(assessment.notes)],
         revisit_date=_revisit(assessment, result),
-        models=[(p.id, p.name) for p in prices.values()],
+        models=[("", "The model you use now (or the default)")] + [(p.id, p.name) for p in prices.values()],
         tunable_models=[(p.id, p.name) for p in prices.values() if p.fine_tunable],
         training_example_for=next((t["id"] for t in result.get("techniques", []) if t["id"] in TUNING), None),
     )
+
+
+MONEY_FIELDS = ("monthly_low", "monthly_expected", "monthly_high", "one_time", "total_24_months")
+
+
+def cost_option_rows(costs: dict) -> list[dict]:
+    """The options of a result (engine 2.0.0; none before) with money in words, the recommended line and
+    the cheapest over 24 months marked."""
+    options = costs.get("options") or []
+    cheapest = min((o["total_24_months"] for o in options), default=None)
+    return [option | {"money": {key: money(option[key]) for key in MONEY_FIELDS},
+                      "recommended": option["id"] == costs.get("recommended_option"),
+                      "cheapest": option["total_24_months"] == cheapest and len(options) > 1}
+            for option in options]
 
 
 def flip_sentence(flip: dict) -> str:

@@ -6,9 +6,12 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from tests.conftest import EXAMPLES, SCHEMA_FILE
+from tests.conftest import EXAMPLES, ROOT, SCHEMA_FILE
 
-SCHEMA = json.loads(SCHEMA_FILE.read_text())
+# The engine reads answers-v2; v1 stays published and every v1-valid file must be v2-valid.
+SCHEMA_V1 = json.loads(SCHEMA_FILE.read_text())
+SCHEMA_V2_FILE = ROOT / "app" / "contracts" / "answers-v2.schema.json"
+SCHEMA = json.loads(SCHEMA_V2_FILE.read_text())
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
 
 # Numbers near the thresholds the rules use, so generated answers cross them often.
@@ -18,7 +21,17 @@ INTERESTING = {
     "monthly_requests": [0, 9999, 10000, 500000, 5000000, 50000000],
     "avg_prompt_tokens_without_examples": [1, 999, 1000, 1999, 2000, 50000],
     "avg_output_tokens": [1, 200, 5000],
+    "prompt_examples_today": [0, 1, 3, 10, 1000],
+    "latency_budget_ms": [1, 199, 200, 500, 1000, 2000, 600000],
 }
+# current_model: the price-table ids the wizard offers, "other", and ids no table knows (treated as other).
+MODEL_IDS = [
+    "openai-gpt-6.2-sol", "openai-gpt-6.1-terra", "openai-gpt-6-luna", "openai-gpt-4.1",
+    "openai-gpt-4.1-mini", "openai-gpt-4o-mini", "anthropic-claude-opus-5.5", "anthropic-claude-sonnet-5.5",
+    "anthropic-claude-haiku-5.5", "google-gemini-3.8-flash", "google-gemini-3.5-flash-lite",
+    "google-gemini-2.5-flash-lite", "fireworks-gpt-oss-120b", "fireworks-gpt-oss-20b", "other",
+    "acme-model-9", "0",
+]
 
 
 def _field_strategy(name: str, spec: dict):
@@ -26,6 +39,8 @@ def _field_strategy(name: str, spec: dict):
         return st.sampled_from(spec["enum"])
     if spec["type"] == "boolean":
         return st.booleans()
+    if spec["type"] == "string":
+        return st.sampled_from(MODEL_IDS)
     full_range = st.integers(spec["minimum"], spec["maximum"])
     return st.one_of(st.sampled_from(INTERESTING[name]), full_range)
 

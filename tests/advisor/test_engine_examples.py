@@ -34,7 +34,9 @@ def test_result_follows_the_output_contract(path):
     assert set(output) == CONTRACT_KEYS
     assert set(output["scores"]) == {"prompt_engineering", "fine_tuning"}
     assert set(output["costs"]) == {"currency", "monthly_prompt_engineering", "monthly_fine_tuned",
-                                    "one_time_fine_tuning", "break_even_months", "assumptions"}
+                                    "one_time_fine_tuning", "break_even_months", "assumptions",
+                                    "options", "recommended_option", "why_not_cheapest", "prices_as_of",
+                                    "notices"}
     assert output["costs"]["currency"] == "USD"
     assert {t["id"] for t in output["techniques"]} <= TECHNIQUE_IDS
     assert all(set(r) == {"question", "answer", "favours", "weight", "text"} for r in output["reasons"])

@@ -1,4 +1,4 @@
-"""The questionnaire data file: complete, consistent with answers-v1, validated on load, parses forms."""
+"""The questionnaire data file: complete, consistent with answers-v2, validated on load, parses forms."""
 
 import pytest
 
@@ -42,6 +42,11 @@ def test_question_matches_the_schema_and_explains_why(question):
     if "enum" in spec:
         assert question.type == "choice"
         assert [c.value for c in question.choices] == spec["enum"]
+    elif spec["type"] == "string":
+        # An open id (current_model): the wizard lists the price-table ids and "other".
+        assert question.type == "choice" and "other" in [c.value for c in question.choices]
+        for choice in question.choices:
+            Answers.model_validate({question.id: choice.value})
     elif spec["type"] == "boolean":
         assert question.type == "yesno"
         assert [c.value for c in question.choices] == ["yes", "no"]
@@ -76,7 +81,8 @@ def test_parse_form_reads_values_and_unsure():
     answers, errors = load_questionnaire().parse_form(
         "data", {"labeled_examples": "5,000", "data_quality": "unsure", "data_confidential": "yes"})
     assert errors == {}
-    assert answers == {"labeled_examples": 5000, "data_quality": None, "data_confidential": True}
+    assert answers == {"labeled_examples": 5000, "data_quality": None, "data_confidential": True,
+                       "prompt_examples_today": None, "preference_data": None}
     Answers.model_validate(answers)
 
 

@@ -1,6 +1,7 @@
 """The result page: verdict, charts, reasons, flips, techniques, costs with assumptions, and the rest."""
 
 import re
+from html.parser import HTMLParser
 
 from sqlmodel import select
 
@@ -74,7 +75,7 @@ def test_changed_assumptions_recompute_costs_without_saving(team, client, sessio
     assert 'value="40"' in response.text
     after = stored(session)
     assert after.version == version and after.recommendation["costs"] == saved_costs
-    assert "40 examples of 500 tokens" in response.text
+    assert "40 examples in each prompt (as you set it)" in response.text
 
 
 def test_a_bad_assumption_is_named_and_kept(team, client):
@@ -120,10 +121,10 @@ def test_out_of_range_values_are_named_as_not_used(team, client):
 def test_data_preparation_cost_can_be_set_in_the_form(team, client):
     token = team.complete()
     html = client.get(f"/e/{token}/result").text
-    assert 'name="data_preparation_cost" value="5000"' in html
+    assert 'name="data_preparation_cost" value=""' in html  # empty: scaled with the number of examples
     response = client.get(f"/e/{token}/result", params={"costs": "1", "data_preparation_cost": "20,000"})
     assert response.status_code == 200
-    assert "Data preparation and engineering: $20,000 once" in response.text
+    assert "Data preparation: $20,000 once (as you set it)" in response.text
 
 
 def test_the_cost_caption_names_retraining_when_it_kills_break_even(team, client):
@@ -148,5 +149,41 @@ def test_assumed_volume_is_shown_above_the_cost_figures(team, client):
     token = team.complete(monthly_requests="")
     html = client.get(f"/e/{token}/result").text
     headline = re.search(r'<p class="assumed-volume">(.*?)</p>', html, re.S)
-    assert headline and "10,000 requests a month (assumed, not answered yet)" in headline.group(1)
+    assumed = "10,000 requests a month (assumed, not answered yet; range 1,000-1,000,000)"
+    assert headline and assumed in headline.group(1)
     assert html.index('class="assumed-volume"') < html.index('class="grid cost-figures"')
+
+
+class _CostRows(HTMLParser):
+    """The rows of the cost options table: (row id, classes, text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "cost-options" in (attrs.get("class") or ""):
+            self._inside = True
+        elif tag == "tr" and self._inside and (attrs.get("id") or "").startswith("cost-option-"):
+            self.rows.append([attrs["id"].removeprefix("cost-option-"), attrs.get("class") or "", ""])
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside and self.rows:
+            self.rows[-1][2] += data
+
+
+def test_the_result_page_shows_every_priced_option_and_marks_the_recommended_one(team, client, session):
+    token = team.complete()
+    costs = stored(session).recommendation["costs"]
+    parser = _CostRows()
+    parser.feed(client.get(f"/e/{token}/result").text)
+    assert [row[0] for row in parser.rows] == [option["id"] for option in costs["options"]]
+    marked = [row for row in parser.rows if "recommended" in row[1]]
+    assert [row[0] for row in marked] == [costs["recommended_option"]]
+    assert "Recommended" in marked[0][2]

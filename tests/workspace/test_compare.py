@@ -124,3 +124,15 @@ def test_each_cell_names_its_column_for_phones(client, team):
     first, second = team.add("Bot A"), team.add("Bot B")
     page = client.get(f"{team.url}/compare", params={"a": [first.id, second.id]}).text
     assert '<td data-label="Bot A">' in page and '<td data-label="Bot B">' in page
+
+
+def test_the_recommended_option_and_its_24_month_cost_are_compared(client, team):
+    small = team.add("Startup bot", example_answers("startup-support-bot"))
+    large = team.add("Catalogue", example_answers("product-descriptions-at-scale"))
+    page = client.get(f"{team.url}/compare", params={"a": [small.id, large.id]}).text
+    for assessment in (small, large):
+        costs = assessment.recommendation["costs"]
+        option = next(o for o in costs["options"] if o["id"] == costs["recommended_option"])
+        assert option["label"] in row(page, "Recommended option")
+        total = f"${option['total_24_months']:,.0f}"
+        assert total in row(page, "Recommended option, 24 months")
