@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="Proxies whose X-Forwarded-* headers are trusted (uvicorn)."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    data_check_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024,
+        description="Largest training-data sample the data checker reads (its upload routes only).",
+    )
     rate_limit_create_per_minute: int = Field(default=30, ge=1)
     rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)

@@ -582,7 +582,7 @@ def training_costs(tokens: int, as_of: date) -> list[TrainingCost]:
     rows = [row for row in table.rows
             if row.train is not None and row.valid_on(as_of) and not row.retired_on(as_of)]
     costs = [TrainingCost(model=row.id, name=row.name, price_per_million=row.train, epochs=epochs,
-                          usd=round(tokens * epochs * row.train / 1_000_000, 2), default=row.id == default,
+                          usd=round(tokens * epochs * row.train / 1_000_000, 4), default=row.id == default,
                           source=f"{row.source}, {row.date} ({price_words(row.mark)})")
              for row in rows]
     return sorted(costs, key=lambda cost: (cost.usd, cost.model))

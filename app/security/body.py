@@ -5,6 +5,9 @@ Our own pure-ASGI layer rather than FastAPI's `max_body_size`: that one replaces
 answers to an over-long Content-Length with a bare "Content Too Large", and we want the readable page.
 """
 
+import re
+from dataclasses import dataclass
+
 from fastapi import HTTPException
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,18 +35,35 @@ def _declared_length(scope: Scope) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class UploadLimit:
+    """Routes that take a file (the training-data checker) get their own, larger limit and message."""
+
+    paths: re.Pattern[str]
+    max_bytes: int
+    message: str
+    detail: str = "file-too-large"  # the error page names the upload limit for this one
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, uploads: UploadLimit | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = uploads
+
+    def _limit(self, scope: Scope) -> tuple[int, str, str]:
+        if self.uploads is not None and self.uploads.paths.fullmatch(scope["path"]):
+            return self.uploads.max_bytes, self.uploads.message, self.uploads.detail
+        return self.max_bytes, too_large_message(self.max_bytes), "too-large"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes, refusal_message, detail = self._limit(scope)
         declared = _declared_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > max_bytes:
+            await _refuse(scope, receive, send, refusal_message, detail)
             return
         received = 0
         started = False
@@ -53,7 +73,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise BodyTooLarge()
             return message
 
@@ -68,8 +88,8 @@ class BodyLimit:
             # Only reached when nothing inside answered it (e.g. a route reading the body itself).
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await _refuse(scope, receive, send, refusal_message, detail)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = too_large_message(self.max_bytes)
-        await send_refusal(scope, receive, send, 413, detail="too-large", message=message)
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, message: str, detail: str) -> None:
+    await send_refusal(scope, receive, send, 413, detail=detail, message=message)

@@ -189,7 +189,7 @@ def test_training_cost_is_tokens_times_epochs_times_each_tuning_price():
     tokens = report.tokens.total
     assert report.training_costs, "the price table has token-billed tuning prices"
     for cost in report.training_costs:
-        assert cost.usd == round(tokens * cost.epochs * cost.price_per_million / 1_000_000, 2)
+        assert cost.usd == round(tokens * cost.epochs * cost.price_per_million / 1_000_000, 4)
     assert [cost.usd for cost in report.training_costs] == sorted(cost.usd for cost in report.training_costs)
     assert sum(cost.default for cost in report.training_costs) == 1
 
