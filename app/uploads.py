@@ -10,13 +10,16 @@ fields sent beside it (the CSRF token, the wizard step's answers) are kept, up t
 from dataclasses import dataclass, field
 from datetime import date
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from app.advisor.datacheck import DataCheck, DataCheckError, DataReport
+from app.advisor.datacheck import DataCheck, DataCheckError, DataReport, FileTooLarge
 
 FILE_FIELD = "file"
+# Room for the multipart framing and the form fields sent beside the file (a wizard step's answers).
+FORM_BYTES = 64 * 1024
 # Text fields beside the file: a wizard step has a few short answers and notes; more is not a form of ours.
 MAX_FIELD_BYTES = 48 * 1024
 MAX_FIELDS = 100
@@ -24,6 +27,11 @@ MAX_FIELDS = 100
 
 class UploadError(DataCheckError):
     """The request is not an upload the checker can read (not multipart, no file part)."""
+
+
+def fields_before(error: DataCheckError) -> dict[str, str]:
+    """The text fields read before the upload was refused (the wizard shows them again)."""
+    return getattr(error, "fields", {})
 
 
 @dataclass
@@ -48,6 +56,9 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise UploadError("Send the file as multipart/form-data, in a field named \"file\".")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + FORM_BYTES:
+        raise FileTooLarge(max_bytes)  # answered before a byte of the body is read
     events: list[tuple[str, bytes]] = []
     header: dict[str, bytearray] = {"field": bytearray(), "value": bytearray()}
     headers: dict[bytes, bytes] = {}
@@ -73,11 +84,23 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
     }
     parser = MultipartParser(boundary, callbacks)
     upload = Upload()
+    try:
+        return await _read(request, parser, events, upload, max_bytes=max_bytes, as_of=as_of)
+    except DataCheckError as error:
+        error.fields = upload.fields
+        raise
+
+
+async def _read(request: Request, parser: MultipartParser, events: list, upload: Upload, *, max_bytes: int,
+                as_of: date) -> Upload:
     checker: DataCheck | None = None
     part = _Part()
     field_bytes = 0
     async for chunk in request.stream():
-        parser.write(chunk)
+        try:
+            parser.write(chunk)
+        except MultipartParseError:
+            raise UploadError("The upload is not well-formed multipart/form-data.") from None
         batch, events[:] = list(events), []
         for kind, data in batch:
             if kind == "begin":
@@ -102,7 +125,10 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
                 part.data += data
             elif kind == "end" and part.filename is None:
                 upload.fields[part.name] = part.data.decode("utf-8", "replace")
-    parser.finalize()
+    try:
+        parser.finalize()
+    except MultipartParseError:
+        raise UploadError("The upload is not well-formed multipart/form-data.") from None
     if checker is None:
         raise UploadError("Choose a file to check: no file was sent in the field named \"file\".")
     upload.report = await run_in_threadpool(checker.finish)

@@ -288,7 +288,7 @@ class DataCheck:
                 chunk = chunk[len(codecs.BOM_UTF8):]
         if b"\x00" in chunk:
             raise DataCheckError("The file holds NUL bytes, so it is binary, not JSONL or CSV text.",
-                                 line=self.line_no + 1 + self._pending.count("\n"))
+                                 line=self._line_at(chunk, chunk.index(b"\x00")))
         try:
             text = self._decoder.decode(chunk)
         except UnicodeDecodeError as error:

@@ -37,12 +37,13 @@ def _declared_length(scope: Scope) -> int | None:
 
 @dataclass(frozen=True)
 class UploadLimit:
-    """Routes that take a file (the training-data checker) get their own, larger limit and message."""
+    """Routes that take a file (the training-data checker) get their own, larger limit. They answer an
+    over-long Content-Length themselves, without reading the body (the wizard's answer names the limit
+    in a form htmx can show); this layer still stops a body streamed past the limit."""
 
     paths: re.Pattern[str]
     max_bytes: int
     message: str
-    detail: str = "file-too-large"  # the error page names the upload limit for this one
 
 
 class BodyLimit:
@@ -51,19 +52,19 @@ class BodyLimit:
         self.max_bytes = max_bytes
         self.uploads = uploads
 
-    def _limit(self, scope: Scope) -> tuple[int, str, str]:
+    def _limit(self, scope: Scope) -> tuple[int, str, bool]:
         if self.uploads is not None and self.uploads.paths.fullmatch(scope["path"]):
-            return self.uploads.max_bytes, self.uploads.message, self.uploads.detail
-        return self.max_bytes, too_large_message(self.max_bytes), "too-large"
+            return self.uploads.max_bytes, self.uploads.message, False
+        return self.max_bytes, too_large_message(self.max_bytes), True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes, refusal_message, detail = self._limit(scope)
+        max_bytes, refusal_message, refuse_declared = self._limit(scope)
         declared = _declared_length(scope)
-        if declared is not None and declared > max_bytes:
-            await _refuse(scope, receive, send, refusal_message, detail)
+        if refuse_declared and declared is not None and declared > max_bytes:
+            await _refuse(scope, receive, send, refusal_message)
             return
         received = 0
         started = False
@@ -88,8 +89,8 @@ class BodyLimit:
             # Only reached when nothing inside answered it (e.g. a route reading the body itself).
             if started:
                 raise
-            await _refuse(scope, receive, send, refusal_message, detail)
+            await _refuse(scope, receive, send, refusal_message)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, message: str, detail: str) -> None:
-    await send_refusal(scope, receive, send, 413, detail=detail, message=message)
+async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> None:
+    await send_refusal(scope, receive, send, 413, detail="too-large", message=message)

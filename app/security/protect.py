@@ -20,19 +20,18 @@ from app.security.headers import SecurityHeaders
 from app.security.origin import CrossOriginGuard
 from app.security.ratelimit import RateLimiter, rules_from
 from app.security.refusals import refusal
+from app.uploads import FORM_BYTES
 
 # Routes that take a training-data sample: the data checker reads the file as it streams and
 # never stores it, so they get ADVISOR_DATA_CHECK_MAX_BYTES instead of the small body limit.
 UPLOAD_PATHS = re.compile(r"/api/v1/data-checks|/e/[^/]+/data-check")
-# Room for the multipart framing and the form fields sent beside the file.
-UPLOAD_FORM_BYTES = 64 * 1024
 
 
 def protect(app: FastAPI, settings: Settings) -> None:
     # add_middleware puts each new layer outside the ones added before it.
     app.add_middleware(RateLimiter, rules=rules_from(settings))
     app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url, uploads=UPLOAD_PATHS)
-    uploads = UploadLimit(UPLOAD_PATHS, settings.data_check_max_bytes + UPLOAD_FORM_BYTES,
+    uploads = UploadLimit(UPLOAD_PATHS, settings.data_check_max_bytes + FORM_BYTES,
                           FileTooLarge(settings.data_check_max_bytes).message)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, uploads=uploads)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)

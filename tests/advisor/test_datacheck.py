@@ -113,6 +113,12 @@ def test_a_file_over_the_limit_stops_as_soon_as_the_limit_is_crossed():
     assert "4 KB" in refused.value.message
 
 
+def test_a_nul_byte_is_refused_naming_its_line():
+    with pytest.raises(DataCheckError) as refused:
+        check(jsonl(*tickets(3)) + b'{"prompt": "\x00"}\n', chunk_size=10)
+    assert refused.value.line == 4
+
+
 def test_the_bad_utf8_message_names_the_line():
     with pytest.raises(DataCheckError) as refused:
         check(jsonl(*tickets(3)) + b'{"prompt": "\xc3\x28"}\n')

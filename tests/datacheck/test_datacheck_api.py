@@ -148,3 +148,10 @@ def test_nothing_of_the_file_is_kept_in_the_report(client):
     report = upload(client, data).json()
     assert report["personal_data"]["emails"] == 1
     assert secret not in json.dumps(report)
+
+
+def test_a_malformed_multipart_body_gets_422_not_a_500(client):
+    response = client.post(URL, content=b"--b\r\n[]--b--\r\n",
+                           headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 422
+    assert "multipart" in response.json()["detail"]
