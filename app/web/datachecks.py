@@ -11,7 +11,7 @@ wizard's conflict page, and the verdict updates like after any other answer chan
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from app import assessments as store
@@ -75,7 +75,7 @@ async def check_data(request: Request, access: EditableAssessment, session: Sess
     step = wizard.read_step(section, typed) if typed else wizard.stored_step(section, access.assessment)
     context = {"report": report, "problem": problem, "carried": typed, "assessment": access.assessment,
                "use_url": route_path(request, "data_check_use", edit_token=access.token),
-               "quality_words": QUALITY_WORDS}
+               "quality_words": QUALITY_WORDS, "htmx": is_htmx(request)}
     if is_htmx(request):
         return render(request, "datacheck/_report.html", context, status_code=status, headers=wizard.NO_STORE)
     workspace_url = await run_in_threadpool(wizard.workspace_link, request, access.assessment,
@@ -106,7 +106,7 @@ def use_figures(request: Request, form: wizard.PostedForm, access: EditableAsses
     except store.StaleRevision as stale:
         if not wizard._same_as_stored(stale, None):
             return wizard._conflict(request, section, stale, access.token, step)
+    if is_htmx(request):  # the step swapped in with its new values, as after a wizard save
+        return wizard._show_saved(request, assessment, access.token, section, workspace_url, [])
     path = wizard.step_path(request, access.token, section.id) + "#field-labeled_examples"
-    if is_htmx(request):
-        return Response(status_code=204, headers=wizard.NO_STORE | {"HX-Redirect": path})
     return RedirectResponse(path, status_code=303, headers=wizard.NO_STORE)

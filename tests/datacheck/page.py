@@ -11,6 +11,7 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)
     buttons: list[dict[str, str]] = field(default_factory=list)
     file_inputs: list[str] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 class Page(HTMLParser):
@@ -28,7 +29,8 @@ class Page(HTMLParser):
         if "id" in attributes:
             self.ids.add(attributes["id"])
         if tag == "form":
-            self._form = Form(attributes.get("action", ""), attributes.get("method", "get").lower())
+            self._form = Form(attributes.get("action", ""), attributes.get("method", "get").lower(),
+                              attributes=attributes)
             self.forms.append(self._form)
         elif tag == "input" and self._form is not None and "name" in attributes:
             kind = attributes.get("type", "text")

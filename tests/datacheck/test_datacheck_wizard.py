@@ -1,5 +1,7 @@
 """The data checker on the wizard's data step: upload a sample, read the report, use its figures."""
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -115,7 +117,24 @@ def test_with_htmx_the_report_is_a_fragment_for_the_step_page(team):
     assert "<html" not in response.text
     page = Page(response.text)
     assert page.text("dc-examples") == "12"
-    assert page.form("/data-check/use").fields["labeled_examples"] == "10"
+    use = page.form("/data-check/use")
+    # The step form's live values (and version, after autosaves) go along; the figures override them.
+    assert use.attributes["hx-include"] == ".wizard-form"
+    assert json.loads(use.attributes["hx-vals"]) == {"labeled_examples": "10", "data_quality": "low"}
+    assert "version" not in use.fields
+
+
+def test_with_htmx_use_these_figures_saves_the_live_step_and_swaps_it_in(team, session):
+    token = at_data_step(team)
+    data = load_questionnaire().section("data")
+    live = filled(data, labeled_examples=10, data_quality="low", prompt_examples_today=4)
+    response = team.client.post(f"/e/{token}/data-check/use", headers=HTMX | {"X-CSRF-Token": team.csrf},
+                                data=live | {"version": team.version(token, "data")}, follow_redirects=False)
+    assert response.status_code == 200
+    assert response.headers["hx-push-url"] == f"/e/{token}/step/data"
+    assert Page(response.text).form("/step/data").fields["labeled_examples"] == "10"
+    assert "Saved." in response.text
+    assert stored(session).answers["prompt_examples_today"] == 4
 
 
 def test_a_broken_file_gets_a_message_naming_the_line_and_keeps_what_was_typed(team):
