@@ -9,6 +9,7 @@ fields sent beside it (the CSRF token, the wizard step's answers) are kept, up t
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import parse_qsl
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -54,6 +55,8 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
     FileTooLarge) with a message for the person who sent it."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
+    if content_type == b"application/x-www-form-urlencoded":
+        raise await _form_without_file(request)
     if content_type != b"multipart/form-data" or not boundary:
         raise UploadError("Send the file as multipart/form-data, in a field named \"file\".")
     declared = request.headers.get("content-length", "")
@@ -89,6 +92,19 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
     except DataCheckError as error:
         error.fields = upload.fields
         raise
+
+
+async def _form_without_file(request: Request) -> UploadError:
+    """A plain form post (no file): its fields are read, bounded, so the CSRF token and what was typed
+    are not lost, and the answer says a file is missing."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FIELD_BYTES:
+            return UploadError("The form sent beside the file is too large.")
+    error = UploadError("Choose a file to check: the form was sent without one.")
+    error.fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return error
 
 
 async def _read(request: Request, parser: MultipartParser, events: list, upload: Upload, *, max_bytes: int,

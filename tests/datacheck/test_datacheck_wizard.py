@@ -3,11 +3,9 @@
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.advisor import recommend
-from app.main import create_app
 from app.models import Assessment
 from app.questionnaire import load_questionnaire
 from tests.datacheck.page import Page
@@ -147,19 +145,17 @@ def test_a_broken_file_gets_a_message_naming_the_line_and_keeps_what_was_typed(t
     assert not [form for form in page.forms if form.action.endswith("/data-check/use")]
 
 
-def test_a_file_over_the_limit_is_refused_naming_the_limit_without_and_with_htmx(settings, connection):
-    small = settings.model_copy(update={"data_check_max_bytes": 2048})
-    with TestClient(create_app(small), base_url="http://testserver") as client:
-        team = Team(client)
-        token = at_data_step(team)
-        fields = typed_on_the_step(team, token)
-        response = upload(team, token, tickets(200), fields)
-        assert response.status_code == 413
-        assert "2 KB" in Page(response.text).text("data-check-report")
-        headers = HTMX | {"X-CSRF-Token": fields.pop("csrf_token")}
-        response = upload(team, token, tickets(200), fields, headers=headers)
-        assert response.status_code == 422  # what the page's htmx config swaps in
-        assert "2 KB" in Page(response.text).text("data-check-problem") or "2 KB" in response.text
+def test_a_file_over_the_limit_is_refused_naming_the_limit_without_and_with_htmx(app, team):
+    app.state.settings = app.state.settings.model_copy(update={"data_check_max_bytes": 2048})
+    token = at_data_step(team)
+    fields = typed_on_the_step(team, token)
+    response = upload(team, token, tickets(200), fields)
+    assert response.status_code == 413
+    assert "2 KB" in Page(response.text).text("data-check-report")
+    headers = HTMX | {"X-CSRF-Token": fields.pop("csrf_token")}
+    response = upload(team, token, tickets(200), fields, headers=headers)
+    assert response.status_code == 422  # what the page's htmx config swaps in
+    assert "2 KB" in Page(response.text).text("data-check-report") + response.text
 
 
 def test_an_upload_without_the_form_token_is_refused(team):
@@ -180,6 +176,15 @@ def test_a_colleagues_save_in_between_shows_the_conflict_page_not_a_silent_overw
                                 follow_redirects=False)
     assert response.status_code == 409
     assert stored(session).answers["labeled_examples"] == 7000
+
+
+def test_a_plain_form_without_a_file_is_asked_for_one_and_keeps_what_was_typed(team):
+    token = at_data_step(team)
+    response = team.client.post(f"/e/{token}/data-check", data=typed_on_the_step(team, token))
+    assert response.status_code == 422
+    page = Page(response.text)
+    assert "Choose a file" in page.text("data-check-report")
+    assert page.form("/step/data").fields["labeled_examples"] == "5"
 
 
 def test_the_upload_route_is_for_edit_links_only(team, client):
