@@ -595,3 +595,22 @@ def check_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX
     for start in range(0, len(data), chunk_size):
         checker.feed(data[start:start + chunk_size])
     return checker.finish()
+
+
+def report_notes(report: DataReport, checked_on: date) -> dict[str, str]:
+    """The report in a sentence per data answer, for the notes when the team keeps it with the assessment:
+    figures and line numbers only, never a line's text (personal data stays out)."""
+    problems = sum(problem.count for problem in report.problems)
+    lines = sorted({line for problem in report.problems for line in problem.first_lines})
+    more = " and more" if problems > len(lines) else ""
+    where = f" (lines {', '.join(map(str, lines))}{more})" if lines else ""
+    examples = (
+        f"Checked {report.filename} on {checked_on.isoformat()}: {report.examples:,} examples read, "
+        f"{report.duplicates.exact:,} exact and {report.duplicates.near:,} near duplicates, "
+        f"{problems:,} lines with format problems{where}; tokens per example median "
+        f"{report.tokens.median:,}, p95 {report.tokens.p95:,}, {report.tokens.total:,} in all "
+        f"({report.tokens.encoding})."
+    )
+    quality = f"Suggested {report.suggestion.data_quality} by the data check: " + " ".join(
+        report.suggestion.reasons)
+    return {"labeled_examples": examples, "data_quality": quality}

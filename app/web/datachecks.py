@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from app import assessments as store
 from app.access import EditableAssessment
-from app.advisor.datacheck import DataCheckError, DataReport, FileTooLarge
+from app.advisor.datacheck import DataCheckError, DataReport, FileTooLarge, report_notes
 from app.db import SessionDep
+from app.models import MAX_NOTE_LENGTH
 from app.questionnaire import load_questionnaire
 from app.security.csrf import FIELD, HEADER, token_is_valid
 from app.uploads import fields_before, read_upload
@@ -75,7 +76,8 @@ async def check_data(request: Request, access: EditableAssessment, session: Sess
     step = wizard.read_step(section, typed) if typed else wizard.stored_step(section, access.assessment)
     context = {"report": report, "problem": problem, "carried": typed, "assessment": access.assessment,
                "use_url": route_path(request, "data_check_use", edit_token=access.token),
-               "quality_words": QUALITY_WORDS, "htmx": is_htmx(request)}
+               "quality_words": QUALITY_WORDS, "htmx": is_htmx(request),
+               "notes": report_notes(report, date.today()) if report else {}}
     if is_htmx(request):
         return render(request, "datacheck/_report.html", context, status_code=status, headers=wizard.NO_STORE)
     workspace_url = await run_in_threadpool(wizard.workspace_link, request, access.assessment,
@@ -92,6 +94,10 @@ def use_figures(request: Request, form: wizard.PostedForm, access: EditableAsses
     section = data_section()
     assessment = access.assessment
     step = wizard.read_step(section, form)
+    if form.get("keep_report") == "yes":  # the team chose to keep the report with the assessment
+        for qid in FIGURES:
+            kept = store.storable_text(str(form.get(f"report-note-{qid}", ""))).strip()
+            step.notes[qid] = "\n".join(filter(None, [step.notes.get(qid, ""), kept]))[:MAX_NOTE_LENGTH]
     workspace_url = wizard.workspace_link(request, assessment, session=session)
     if step.errors:
         page = wizard.step_context(request, section, step, assessment=assessment, edit_token=access.token,

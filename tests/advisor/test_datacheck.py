@@ -230,3 +230,12 @@ def test_the_encoding_file_is_checked_against_tiktokens_pinned_hash():
     datacheck.encoding.cache_clear()
     assert datacheck.encoding().name == "cl100k_base"
     assert datacheck.ENCODING_SHA256 == "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+
+
+def test_the_report_as_notes_holds_figures_and_line_numbers_never_a_lines_text():
+    lines = tickets(4) + [chat("mail ann@example.com please", "bug"), "{broken"]
+    notes = datacheck.report_notes(check(jsonl(*lines)), AS_OF)
+    assert notes["labeled_examples"].startswith("Checked sample.jsonl on 2026-12-06: 5 examples read")
+    assert "1 lines with format problems (lines 6)" in notes["labeled_examples"]
+    assert notes["data_quality"].startswith("Suggested ")
+    assert "ann@example.com" not in str(notes) and "broken" not in str(notes)

@@ -106,6 +106,23 @@ def test_use_these_figures_saves_them_with_the_rest_of_the_step_and_the_verdict_
     assert (shown["labeled_examples"], shown["data_quality"]) == ("10", "low")
 
 
+def test_the_report_is_kept_in_the_notes_only_when_the_team_ticks_the_box(team, session):
+    token = at_data_step(team)
+    page = Page(upload(team, token, broken_sample(), typed_on_the_step(team, token)).text)
+    fields = page.form("/data-check/use").fields
+    assert "keep_report" not in fields  # unticked: nothing of the file is kept
+    team.client.post(f"/e/{token}/data-check/use", data=fields, follow_redirects=False)
+    assert stored(session).notes["labeled_examples"] == "the tickets from March"
+    assert "data_quality" not in stored(session).notes
+    page = Page(upload(team, token, broken_sample(), typed_on_the_step(team, token)).text)
+    fields = page.form("/data-check/use").fields | {"keep_report": "yes"}
+    team.client.post(f"/e/{token}/data-check/use", data=fields, follow_redirects=False)
+    notes = stored(session).notes
+    assert notes["labeled_examples"].startswith("the tickets from March\nChecked tickets.jsonl on ")
+    assert "(lines 9, 14)" in notes["labeled_examples"]
+    assert notes["data_quality"].startswith("Suggested low by the data check")
+
+
 def test_with_htmx_the_report_is_a_fragment_for_the_step_page(team):
     token = at_data_step(team)
     fields = typed_on_the_step(team, token)
