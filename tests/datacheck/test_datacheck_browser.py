@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import screenshot
 from tests.datacheck.samples import broken_sample
-from tests.web.test_browser import LEGAL, answer_step, next_step, sections, settled, start
+from tests.web.test_browser import LEGAL, answer_step, next_step, sections, serious_violations, settled, start
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +61,31 @@ def test_without_javascript_the_report_page_keeps_the_step_and_fills_the_data_an
                                                                                      live_server, tmp_path):
     to_the_data_step(page_without_js, live_server.url, "Data check, no scripts")
     check_and_use(page_without_js, tmp_path, "datacheck-nojs")
+
+
+@pytest.fixture
+def audited(browser):
+    """A page that may inject axe-core (the app's CSP would refuse the injected script)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_the_data_step_with_a_report_and_with_a_refused_file_passes_axe(audited, live_server, tmp_path):
+    page = audited
+    to_the_data_step(page, live_server.url, "Data check, audited")
+    sample = tmp_path / "tickets.jsonl"
+    sample.write_bytes(broken_sample())
+    page.locator("#data-check-file").set_input_files(str(sample))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#dc-examples")).to_have_text("12")
+    settled(page)
+    assert serious_violations(page) == []
+    archive = tmp_path / "tickets.jsonl.gz"
+    archive.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 20)
+    page.locator("#data-check-file").set_input_files(str(archive))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator(".data-check-problem")).to_contain_text("gzip file")
+    settled(page)
+    screenshot(page, "datacheck-refused")
+    assert serious_violations(page) == []
