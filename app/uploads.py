@@ -7,6 +7,7 @@ a 20 MB sample takes seconds of CPU that must not stall the event loop) and is t
 fields sent beside it (the CSRF token, the wizard step's answers) are kept, up to a bound.
 """
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl
@@ -24,10 +25,19 @@ FORM_BYTES = 64 * 1024
 # Text fields beside the file: a wizard step has a few short answers and notes; more is not a form of ours.
 MAX_FIELD_BYTES = 48 * 1024
 MAX_FIELDS = 100
+# How long an upload waits for a free check slot before it is asked to retry: about two 20 MB checks.
+SLOT_WAIT_SECONDS = 12.0
 
 
 class UploadError(DataCheckError):
     """The request is not an upload the checker can read (not multipart, no file part)."""
+
+
+class ChecksBusy(DataCheckError):
+    """As many checks as the settings allow are running: a 20 MB sample holds a CPU for about 6 s."""
+
+    def __init__(self) -> None:
+        super().__init__("Other data checks are running right now; try again in a few seconds.")
 
 
 def fields_before(error: DataCheckError) -> dict[str, str]:
@@ -55,6 +65,33 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
     FileTooLarge) with a message for the person who sent it."""
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
+    slots = _slots(request)
+    try:
+        return await _read_upload(request, content_type, boundary, slots, max_bytes=max_bytes, as_of=as_of)
+    finally:
+        if getattr(request.state, "data_check_slot", False):
+            slots.release()
+
+
+def _slots(request: Request) -> asyncio.Semaphore:
+    # Made on first use, on the event loop (one thread: no race), one per app.
+    state = request.app.state
+    if getattr(state, "data_check_slots", None) is None:
+        state.data_check_slots = asyncio.Semaphore(state.settings.data_check_max_concurrency)
+    return state.data_check_slots
+
+
+async def _take_slot(request: Request, slots: asyncio.Semaphore) -> None:
+    """Wait a little for a free check slot, then refuse: the fields read so far go with the refusal."""
+    try:
+        await asyncio.wait_for(slots.acquire(), SLOT_WAIT_SECONDS)
+    except TimeoutError:
+        raise ChecksBusy() from None
+    request.state.data_check_slot = True
+
+
+async def _read_upload(request: Request, content_type: bytes, boundary: bytes | None,
+                       slots: asyncio.Semaphore, *, max_bytes: int, as_of: date) -> Upload:
     if content_type == b"application/x-www-form-urlencoded":
         raise await _form_without_file(request)
     if content_type != b"multipart/form-data" or not boundary:
@@ -88,7 +125,7 @@ async def read_upload(request: Request, *, max_bytes: int, as_of: date) -> Uploa
     parser = MultipartParser(boundary, callbacks)
     upload = Upload()
     try:
-        return await _read(request, parser, events, upload, max_bytes=max_bytes, as_of=as_of)
+        return await _read(request, parser, events, upload, slots, max_bytes=max_bytes, as_of=as_of)
     except DataCheckError as error:
         error.fields = upload.fields
         raise
@@ -107,8 +144,8 @@ async def _form_without_file(request: Request) -> UploadError:
     return error
 
 
-async def _read(request: Request, parser: MultipartParser, events: list, upload: Upload, *, max_bytes: int,
-                as_of: date) -> Upload:
+async def _read(request: Request, parser: MultipartParser, events: list, upload: Upload,
+                slots: asyncio.Semaphore, *, max_bytes: int, as_of: date) -> Upload:
     checker: DataCheck | None = None
     part = _Part()
     field_bytes = 0
@@ -128,6 +165,7 @@ async def _read(request: Request, parser: MultipartParser, events: list, upload:
                 part.filename = None if filename is None else filename.decode("utf-8", "replace")
                 # A browser sends an empty part with filename="" when no file was chosen.
                 if part.name == FILE_FIELD and part.filename and checker is None:
+                    await _take_slot(request, slots)  # only the file's checking needs a CPU
                     upload.filename = part.filename
                     checker = DataCheck(part.filename, max_bytes=max_bytes, as_of=as_of)
                     part.is_checked = True

@@ -6,9 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.advisor.datacheck import DataCheckError, DataReport, FileTooLarge
-from app.uploads import read_upload
+from app.uploads import ChecksBusy, read_upload
 
 router = APIRouter(tags=["data checks"])
+# Seconds a client is asked to wait when every check slot is taken: about one 20 MB check.
+RETRY_AFTER = "6"
 
 PROBLEM = {"type": "object", "required": ["detail"],
            "properties": {"detail": {"type": "string"}, "line": {"type": ["integer", "null"]}}}
@@ -69,6 +71,9 @@ REPORT_EXAMPLE = {
         200: {"content": {"application/json": {"example": REPORT_EXAMPLE}}},
         413: {"description": "The file is over the limit; `detail` names it.",
               "content": {"application/json": {"schema": PROBLEM}}},
+        503: {"description": "As many checks as ADVISOR_DATA_CHECK_MAX_CONCURRENCY allows are running; "
+                             "retry after the seconds in Retry-After.",
+              "content": {"application/json": {"schema": PROBLEM}}},
         422: {"description": "The file cannot be read as examples (binary, an archive, not UTF-8, empty): "
                              "`detail` says why and `line` where.",
               "content": {"application/json": {"schema": PROBLEM}}},
@@ -80,6 +85,8 @@ async def create_data_check(request: Request):
         upload = await read_upload(request, max_bytes=limit, as_of=date.today())
     except FileTooLarge as too_large:
         return JSONResponse({"detail": too_large.message, "max_bytes": too_large.max_bytes}, status_code=413)
+    except ChecksBusy as busy:
+        return JSONResponse({"detail": busy.message}, status_code=503, headers={"Retry-After": RETRY_AFTER})
     except DataCheckError as refused:
         return JSONResponse({"detail": refused.message, "line": refused.line}, status_code=422)
     return upload.report

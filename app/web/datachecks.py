@@ -21,7 +21,7 @@ from app.db import SessionDep
 from app.models import MAX_NOTE_LENGTH
 from app.questionnaire import load_questionnaire
 from app.security.csrf import FIELD, HEADER, token_is_valid
-from app.uploads import fields_before, read_upload
+from app.uploads import ChecksBusy, fields_before, read_upload
 from app.web import wizard
 from app.web.render import is_htmx, render, route_path
 
@@ -63,6 +63,10 @@ async def check_data(request: Request, access: EditableAssessment, session: Sess
         # 422, not 413, for htmx: the page's htmx config swaps 422 answers in, so the message shows.
         problem, status = too_large.message, 422 if is_htmx(request) else 413
         fields = fields_before(too_large)
+    except ChecksBusy as busy:
+        # 422 for htmx, as above; the page keeps what was typed, so pressing the button again is enough.
+        problem, status = busy.message, 422 if is_htmx(request) else 503
+        fields = fields_before(busy)
     except DataCheckError as refused:
         problem, status, fields = refused.message, 422, fields_before(refused)
         if refused.line is not None and f"line {refused.line}" not in problem:

@@ -155,3 +155,19 @@ def test_a_malformed_multipart_body_gets_422_not_a_500(client):
                            headers={"Content-Type": "multipart/form-data; boundary=b"})
     assert response.status_code == 422
     assert "multipart" in response.json()["detail"]
+
+
+def test_when_every_check_slot_is_taken_the_client_is_asked_to_retry(app, client, monkeypatch):
+    import asyncio
+
+    from app import uploads
+
+    monkeypatch.setattr(uploads, "SLOT_WAIT_SECONDS", 0.05)
+    app.state.data_check_slots = asyncio.Semaphore(0)  # every slot held by other checks
+    response = upload(client, tickets(3))
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "6"
+    assert "try again" in response.json()["detail"]
+    app.state.data_check_slots = asyncio.Semaphore(1)
+    assert upload(client, tickets(3)).status_code == 200
+    assert upload(client, tickets(3)).status_code == 200  # the slot was given back

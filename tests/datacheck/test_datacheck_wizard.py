@@ -207,3 +207,18 @@ def test_a_plain_form_without_a_file_is_asked_for_one_and_keeps_what_was_typed(t
 def test_the_upload_route_is_for_edit_links_only(team, client):
     response = client.post("/e/" + "x" * 43 + "/data-check", files={"file": ("a.jsonl", tickets(2))})
     assert response.status_code == 404
+
+
+def test_a_busy_checker_asks_to_retry_and_keeps_what_was_typed(app, team, monkeypatch):
+    import asyncio
+
+    from app import uploads
+
+    token = at_data_step(team)
+    monkeypatch.setattr(uploads, "SLOT_WAIT_SECONDS", 0.05)
+    app.state.data_check_slots = asyncio.Semaphore(0)
+    response = upload(team, token, tickets(3), typed_on_the_step(team, token))
+    assert response.status_code == 503
+    page = Page(response.text)
+    assert "try again" in page.text("data-check-report")
+    assert page.form("/step/data").fields["labeled_examples"] == "5"
