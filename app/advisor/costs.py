@@ -410,7 +410,11 @@ def _usd(value: float) -> str:
 
 
 def _per_million(value: float) -> str:
-    return f"${value:,.3f}".rstrip("0").rstrip(".") if value < 0.01 else f"${value:,.2f}"
+    """A price per 1M tokens as the provider writes it: $0.125 stays $0.125, $0.10 stays $0.10."""
+    if value < 0.01:
+        return f"${value:,.3f}".rstrip("0").rstrip(".")
+    three = f"{value:,.3f}"
+    return f"${three}" if not three.endswith("0") else f"${value:,.2f}"
 
 
 def _times_a_year(count: int) -> str:

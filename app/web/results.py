@@ -42,6 +42,11 @@ NUMBER_ASSUMPTIONS = {
     "data_preparation_cost": ("Data preparation, once (USD)",
                               "collecting and reviewing examples, the evaluation set, engineering time"),
     "data_work_per_retrain": ("Data work per retrain (USD)", "refreshing examples and re-evaluating"),
+    # Engine 2.0.0 planning figures: each is named as ours in the assumptions, so each is the user's to set.
+    "static_share_percent": ("Fixed instructions, % of the prompt", "the part that can be cached"),
+    "retrieval_tokens_per_request": ("Retrieved tokens per request", "used when your facts need retrieval"),
+    "retrieval_service_monthly": ("Retrieval service a month (USD)", "vector store and embeddings"),
+    "gpu_output_tokens_per_second": ("Output tokens per second per GPU", "sizes GPU-hosted models"),
 }
 # A whole number as people type it: an optional sign, digits, and commas or spaces between thousands.
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[, ]?\d{3})*|[+-]?\d+")

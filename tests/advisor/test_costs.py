@@ -343,3 +343,10 @@ def test_the_api_returns_the_options_and_documents_them_with_an_example(client):
     assert example["recommended_option"] in {option["id"] for option in example["options"]}
     fields = set(schema["CostOption"]["properties"])
     assert {"monthly_low", "monthly_expected", "monthly_high", "total_24_months"} <= fields
+
+
+def test_prices_per_million_are_written_as_the_provider_writes_them():
+    from app.advisor.costs import _per_million
+
+    written = [_per_million(v) for v in (0.125, 0.10, 0.005, 2.5, 0.035)]
+    assert written == ["$0.125", "$0.10", "$0.005", "$2.50", "$0.035"]

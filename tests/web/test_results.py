@@ -187,3 +187,13 @@ def test_the_result_page_shows_every_priced_option_and_marks_the_recommended_one
     marked = [row for row in parser.rows if "recommended" in row[1]]
     assert [row[0] for row in marked] == [costs["recommended_option"]]
     assert "Recommended" in marked[0][2]
+
+
+def test_the_planning_figures_of_the_cost_model_can_be_set_in_the_form(team, client):
+    token = team.complete(needs_fresh_or_private_knowledge=True)
+    response = client.get(f"/e/{token}/result", params={"costs": "1", "retrieval_service_monthly": "900",
+                                                          "static_share_percent": "80"})
+    assert response.status_code == 200
+    assert "$900.00 a month for the retrieval service" in response.text
+    assert 'name="static_share_percent" value="80"' in response.text
+    assert "These costs use the assumptions you set below" in response.text  # both accepted
