@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         default=1000, ge=10,
         description="Connections (and running requests) a worker of `advisor serve` takes; beyond, 503.",
     )
+    data_check_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024,
+        description="Largest training-data sample the data checker reads (its upload routes only).",
+    )
+    data_check_max_concurrency: int = Field(
+        default=2, ge=1, description="Data checks run at once per process; more are asked to retry.")
     rate_limit_create_per_minute: int = Field(default=30, ge=1)
     rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)

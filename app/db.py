@@ -1,6 +1,7 @@
 """Engine and sessions. SQLite gets the pragmas a web server needs; PostgreSQL the same URL setting."""
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -73,12 +74,15 @@ class OneWriterAtATime:
     body, or reading its response slowly, holds nothing. Routes that never write do not take it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, unlocked: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.lock = asyncio.Lock()
+        # Upload routes stream their body through (app.security.body) and write nothing: never locked.
+        self.unlocked = unlocked
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in READ_METHODS or scope["path"] in WRITE_FREE_PATHS:
+        if (scope["type"] != "http" or scope["method"] in READ_METHODS or scope["path"] in WRITE_FREE_PATHS
+                or (self.unlocked is not None and self.unlocked.fullmatch(scope["path"]))):
             await self.app(scope, receive, send)
             return
         await self.lock.acquire()

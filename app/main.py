@@ -23,7 +23,7 @@ from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
 from app.reports.pdf import PdfRenderer
-from app.security.protect import protect
+from app.security.protect import UPLOAD_PATHS, protect
 from app.web import api_docs
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.route_paths = RoutePaths(app)
     app.add_middleware(KeptViewPages)  # innermost: after every protection, before any routing
     if settings.is_sqlite:
-        app.add_middleware(OneWriterAtATime)  # inside the protections: only requests they let through
+        # Inside the protections: only requests they let through, bodies already read (uploads stream).
+        app.add_middleware(OneWriterAtATime, unlocked=UPLOAD_PATHS)
     protect(app, settings)
     # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
     build = app.build_middleware_stack

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.api import assessments, recommendations
+from app.api import assessments, datachecks, recommendations
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(recommendations.router)
 router.include_router(assessments.router)
+router.include_router(datachecks.router)

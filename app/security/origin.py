@@ -7,6 +7,8 @@ check (HTML forms) or must send JSON (API): a cross-site HTML form cannot send `
 the API answers any other body type with 415 and never processes it.
 """
 
+import re
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,14 +29,22 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _is_multipart(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
 def _has_body(headers: Headers) -> bool:
     return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 
 class CrossOriginGuard:
-    def __init__(self, app: ASGIApp, *, public_origin: str) -> None:
+    def __init__(self, app: ASGIApp, *, public_origin: str, uploads: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.public_origin = public_origin
+        # API routes that take a file as multipart. Safe to accept without JSON: they change and store
+        # nothing, so a cross-site form posting one gains nothing (and browsers' Fetch Metadata still
+        # has it refused above).
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -46,7 +56,10 @@ class CrossOriginGuard:
                                message="Cross-site request refused: nothing was changed.")
             return
         is_api = scope["path"].startswith("/api/")
-        if is_api and _has_body(headers) and not _is_json(headers.get("content-type", "")):
+        content_type = headers.get("content-type", "")
+        upload = (self.uploads is not None and self.uploads.fullmatch(scope["path"]) is not None
+                  and _is_multipart(content_type))
+        if is_api and _has_body(headers) and not _is_json(content_type) and not upload:
             await send_refusal(scope, receive, send, 415, detail="content-type",
                                message="Send the request body as JSON, with Content-Type: application/json.")
             return

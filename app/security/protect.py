@@ -5,26 +5,36 @@ Host check (R12), the body size limit (R30), the cross-origin guard (R07), the r
 R31); then the routes, where the CSRF token check (R08) is a router dependency.
 """
 
+import re
+
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 
+from app.advisor.datacheck import FileTooLarge
 from app.config import Settings
 from app.security import logs
-from app.security.body import BodyLimit, too_large_message
+from app.security.body import BodyLimit, UploadLimit, too_large_message
 from app.security.headers import SecurityHeaders
 from app.security.origin import CrossOriginGuard
 from app.security.ratelimit import RateLimiter, rules_from
 from app.security.refusals import refusal
+from app.uploads import FORM_BYTES
+
+# Routes that take a training-data sample: the data checker reads the file as it streams and
+# never stores it, so they get ADVISOR_DATA_CHECK_MAX_BYTES instead of the small body limit.
+UPLOAD_PATHS = re.compile(r"/api/v1/data-checks|/e/[^/]+/data-check")
 
 
 def protect(app: FastAPI, settings: Settings) -> None:
     # add_middleware puts each new layer outside the ones added before it.
     app.add_middleware(RateLimiter, rules=rules_from(settings))
-    app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url)
+    app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url, uploads=UPLOAD_PATHS)
+    uploads = UploadLimit(UPLOAD_PATHS, settings.data_check_max_bytes + FORM_BYTES,
+                          FileTooLarge(settings.data_check_max_bytes).message)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       timeout_seconds=settings.body_timeout_seconds)
+                       timeout_seconds=settings.body_timeout_seconds, uploads=uploads)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_exception_handler(413, _body_too_large)
     _wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https))

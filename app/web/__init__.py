@@ -3,11 +3,22 @@
 from fastapi import Depends, FastAPI
 
 from app.security.csrf import require_csrf
-from app.web import assessment_actions, compare, exports, pages, pdf, results, share, wizard, workspaces
+from app.web import (
+    assessment_actions,
+    compare,
+    datachecks,
+    exports,
+    pages,
+    pdf,
+    results,
+    share,
+    wizard,
+    workspaces,
+)
 from app.web.starter_kit import router as starter_kit_router
 
 ROUTERS = (pages.router, wizard.router, results.router, workspaces.router, compare.router,
-           assessment_actions.router, share.router, exports.router, pdf.router,
+           assessment_actions.router, share.router, exports.router, pdf.router, datachecks.router,
            starter_kit_router)
 
 
@@ -16,3 +27,5 @@ def include_in(app: FastAPI) -> None:
     # nested routers, which cost a loaded server a fifth of its time on one more level.
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(require_csrf)], include_in_schema=False)
+    # Checks its CSRF token itself from the streamed upload (the dependency would spool the file to disk).
+    app.include_router(datachecks.upload_router, include_in_schema=False)

@@ -164,6 +164,8 @@ NOT_USER_DATA = {
     ("wizard/_question.html", "hx-select", "dependents[0]"): "a question id from the questionnaire file",
     ("wizard/_question.html", "hx-select-oob", "other"): "a question id from the questionnaire file",
     ("wizard/_question.html", "hx-select-oob", "',' if not loop.last"): "a constant",
+    ("datacheck/_upload.html", "hx-post", "data_check_url"): "a path built with url_for",
+    ("datacheck/_report.html", "hx-post", "use_url"): "a path the route built with url_for",
     ("assessment/_costs.html", "hx-get", "request.url.path"):
         "this page's own path, which reached the page only by matching a route with a live token",
 }
