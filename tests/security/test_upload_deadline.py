@@ -22,7 +22,8 @@ def test_an_upload_that_stops_arriving_is_answered_408_at_its_deadline(app, monk
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/api/v1/data-checks", "raw_path": b"/api/v1/data-checks",
+    path = "/api/v1/data-checks"
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(),
              "query_string": b"", "root_path": "", "scheme": "http", "server": ("testserver", 80),
              "client": ("127.0.0.1", 5000), "http_version": "1.1", "asgi": {"version": "3.0"},
              "headers": [(b"host", b"testserver"), (b"content-type", b"multipart/form-data; boundary=b"),
