@@ -117,7 +117,9 @@ def _cases():
 @pytest.mark.parametrize(("name", "answers"), list(_cases()), ids=[name for name, _ in _cases()])
 def test_a_volume_reason_for_tuning_always_has_a_cheaper_tuned_line_in_the_table(name, answers):
     result = recommend(answers, as_of=TODAY)
-    volume_reasons = [r for r in result.reasons if r.question == "monthly_requests" and r.favours == "fine_tuning"]
+    volume_reasons = [
+        r for r in result.reasons if r.question == "monthly_requests" and r.favours == "fine_tuning"
+    ]
     options = {option.id: option.monthly_expected for option in result.costs.options}
     prompting = options.get("prompting_self_hosted", options.get("prompting"))
     tuned = [options[i] for i in ("tuned_hosted", "tuned_self_hosted", "hybrid") if i in options]
