@@ -297,7 +297,7 @@ def self_serving(table: PriceTable, assumptions: CostAssumptions, model: Price) 
             else "the smallest GPU class"
         )
         words = (
-            f"{gpu_class.name}, {fits}: {presets[1].name} at ${mid:,.2f} per GPU-hour ({presets[1].source}, "
+            f"{fits}: {presets[1].name} at ${mid:,.2f} per GPU-hour ({presets[1].source}, "
             f"{presets[1].date}); the range runs from ${low:,.2f} ({presets[0].name}) to ${high:,.2f} "
             f"({presets[2].name}). All self-hosting GPU prices are from secondary sources: check your "
             "provider's page"
@@ -607,6 +607,10 @@ def _per_million(value: float) -> str:
     return f"${three}" if not three.endswith("0") else f"${value:,.2f}"
 
 
+def _gpus_words(count: int) -> str:
+    return "1 GPU" if count == 1 else f"{count} GPUs"
+
+
 def _times_a_year(count: int) -> str:
     return {0: "never", 1: "once a year", 2: "twice a year"}.get(count, f"{count} times a year")
 
@@ -858,10 +862,22 @@ def cost_report(
     training_notes = _training_notes(training, tuned, assumptions, answers)
     retrain_month = training.monthly_retraining
 
-    def sizing_words(serving: Serving, prompt_tokens: int) -> str:
+    def sizing_words(serving: Serving, prompt_tokens: int, tuned_model: bool = True) -> str:
+        whole = computed_prompt_tokens(
+            vols[0],
+            assumptions.model_copy(update={"prompt_caching": False}),
+            tuned=tuned_model,
+            extra_input=extra,
+        )
+        counted = (
+            f"{prompt_tokens:,} of the {whole:,} prompt tokens prefilled (the fixed part stays in the "
+            "server's prefix cache)"
+            if prompt_tokens < whole
+            else f"{prompt_tokens:,} prompt tokens prefilled"
+        )
         return (
             f"Sized for the busy hour at {assumptions.peak_to_average:g} x the average traffic, counting "
-            f"{prompt_tokens:,} prompt tokens prefilled and {vols[0].output:,} output tokens decoded per "
+            f"{counted} and {vols[0].output:,} output tokens decoded per "
             f"request, at {assumptions.gpu_prefill_tokens_per_second:,} and "
             f"{assumptions.gpu_decode_tokens_per_second:,} tokens a second per L4"
             + (f" ({serving.speed:g} x that on this GPU)" if serving.speed != 1 else "")
@@ -885,7 +901,7 @@ def cost_report(
             low_gpu = table.gpus[table.defaults["hosted_gpu_low"]]
             serving = (
                 f"Served on a dedicated deployment (LoRA fine-tunes are not served serverless, and the "
-                f"host rents H100-class GPUs or larger, domain-2026 C1, C5, 3.4): {gpus} GPU(s), "
+                f"host rents H100-class GPUs or larger, domain-2026 C1, C5, 3.4): {_gpus_words(gpus)}, "
                 f"{hours:,.0f} GPU-hours a month at ${gpu.per_hour:,.2f} ({gpu.source}, {gpu.date}, "
                 f"secondary); the low figure uses ${low_gpu.per_hour:,.2f}, the rate in {low_gpu.source} "
                 f"(provider's own page). {sizing_words(serving_at, prompt_tokens)}"
@@ -938,8 +954,8 @@ def cost_report(
         hours = gpu_hours(vols[0], assumptions, own, prompt_tokens, batch)
         note = (
             f"Self-hosted on rented GPUs: {gpus} x {own.gpu_name}, {hours:,.0f} GPU-hours a month; "
-            f"{own.words}. {sizing_words(own, prompt_tokens)} No per-token cost; engineering and "
-            "operations time is not priced."
+            f"{own.words}. {sizing_words(own, prompt_tokens, tuned_model)} No per-token cost; engineering "
+            "and operations time is not priced."
         )
         if answers.get("gpu_access") == "own":
             note += " You own GPUs: the hourly price stands for what their time is worth."
