@@ -155,3 +155,15 @@ def test_flips_use_the_teams_own_example_count():
     # Thresholds on example tokens a month are reached at 5x the requests with 2 examples instead of 10.
     assert max(own) > max(default)
     assert max(own) == pytest.approx(5 * max(default), rel=0.01)
+
+
+def test_a_huge_training_set_makes_retraining_cost_more_and_the_volume_reason_goes_with_it():
+    s08 = json.loads(next(p for p in SCENARIO_FILES if "audit-s08" in p.name).read_text())["answers"]
+    huge = {**s08, "labeled_examples": 10_000_000}
+    # Retraining once a year on 10M examples x 310 tokens x 3 epochs at $3/1M is about $2,300 a month.
+    prompting, tuned = monthly_costs(huge, as_of=TODAY)
+    assert tuned > prompting
+    result = recommend(huge, as_of=TODAY)
+    assert not [r for r in result.reasons if r.question == "monthly_requests" and r.favours == "fine_tuning"]
+    options = {option.id: option.monthly_expected for option in result.costs.options}
+    assert min(options[i] for i in ("tuned_hosted", "tuned_self_hosted")) > options["prompting"]
