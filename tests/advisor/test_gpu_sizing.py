@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
 
 from app.advisor import CostAssumptions, recommend
 from app.advisor.costs import (
@@ -20,7 +21,7 @@ from app.advisor.costs import (
 )
 from app.advisor.flips import candidates
 from app.advisor.prices import load_table
-from tests.advisor.conftest import EXAMPLE_FILES, load_example
+from tests.advisor.conftest import EXAMPLE_FILES, answers_strategy, load_example
 from tests.advisor.test_scenarios import SCENARIO_FILES
 
 TODAY = date(2026, 12, 6)
@@ -167,3 +168,19 @@ def test_a_huge_training_set_makes_retraining_cost_more_and_the_volume_reason_go
     assert not [r for r in result.reasons if r.question == "monthly_requests" and r.favours == "fine_tuning"]
     options = {option.id: option.monthly_expected for option in result.costs.options}
     assert min(options[i] for i in ("tuned_hosted", "tuned_self_hosted")) > options["prompting"]
+
+
+def _volume_reason_backed_by_the_table(answers) -> tuple[bool, dict]:
+    result = recommend(answers, as_of=TODAY)
+    fired = any(r.question == "monthly_requests" and r.favours == "fine_tuning" for r in result.reasons)
+    options = {option.id: option.monthly_expected for option in result.costs.options}
+    prompting = options.get("prompting_self_hosted", options.get("prompting"))
+    tuned = [options[i] for i in ("tuned_hosted", "tuned_self_hosted", "hybrid") if i in options]
+    return (not fired) or (prompting is not None and any(cost < prompting for cost in tuned)), options
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers_strategy)
+def test_any_answers_get_a_volume_reason_only_with_a_cheaper_tuned_line(answers):
+    backed, options = _volume_reason_backed_by_the_table(answers)
+    assert backed, options
