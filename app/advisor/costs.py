@@ -9,7 +9,7 @@ gives are named as such in the assumptions, with a field to set them.
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -273,6 +273,7 @@ class Serving:
     words: str
 
 
+@lru_cache(maxsize=256)  # F5 prices many probes; bounded: assumptions come from user input
 def self_serving(table: PriceTable, assumptions: CostAssumptions, model: Price) -> Serving:
     """GPUs a team rents to run `model` itself: the smallest class whose memory holds it (domain-2026 3.6:
     a 24 GB L4 serves a model up to about 8B, or gpt-oss-20b in 16 GB), or the preset set by hand."""
@@ -309,6 +310,7 @@ def self_serving(table: PriceTable, assumptions: CostAssumptions, model: Price) 
     return Serving(name, per_copy, gpu_class.speed, (low, mid, high), words)
 
 
+@cache
 def hosted_serving(table: PriceTable, model: Price) -> Serving:
     """A provider's dedicated deployment of a tuned copy (Fireworks: H100 or larger, domain-2026 3.4)."""
     gpu = table.gpus[model.dedicated_gpu]

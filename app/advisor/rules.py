@@ -76,9 +76,12 @@ def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None
     else:
         facts["_overhead"] = few_shot_tokens_per_month(answers, assumptions)
         # F5 fires only when the options table shows a tuned route the team can use that costs less a
-        # month than prompting (the same figures: costs.monthly_costs mirrors the table).
-        prompting, tuned = monthly_costs(answers, assumptions, as_of)
-        facts["_tuned_cheaper"] = prompting is not None and tuned is not None and tuned < prompting
+        # month than prompting (the same figures: costs.monthly_costs mirrors the table). Only F5 reads
+        # the comparison, so it is priced only when F5's volume condition holds (recommend() < 2 ms).
+        facts["_tuned_cheaper"] = False
+        if answers.get("monthly_requests") is not None and facts["_overhead"] >= OVERHEAD_TOKENS[0]:
+            prompting, tuned = monthly_costs(answers, assumptions, as_of)
+            facts["_tuned_cheaper"] = prompting is not None and tuned is not None and tuned < prompting
     if like is not None and changed not in USE_CASE_FIELDS | COST_FIELDS:  # F5 is a use-case rule
         facts["_use_case"] = like["_use_case"]
     else:
