@@ -61,7 +61,7 @@ GPU_PREFILL_TOKENS_PER_SECOND = 5_000
 GPU_DECODE_TOKENS_PER_SECOND = 800
 # Always-on GPUs are sized for the busy hour, not the average: traffic that follows working hours peaks
 # at about twice its monthly average (our planning figure; set your own from your traffic).
-PEAK_TO_AVERAGE = 2.0
+PEAK_PERCENT_OF_AVERAGE = 200  # a whole percentage, so the result page form can set it
 # Batch-tolerant work on a dedicated deployment can scale to zero between runs (Fireworks: scale-to-zero,
 # domain-2026 C1); we add one hour a day for start-up and idle time (planning figure).
 BATCH_IDLE_HOURS_PER_MONTH = 30
@@ -136,9 +136,10 @@ class CostAssumptions(BaseModel):
         description="Output tokens one 24 GB GPU (L4) decodes a second over all streams; our planning "
         "figure, larger GPUs scale it.",
     )
-    peak_to_average: Annotated[float, Field(ge=1, le=100)] = Field(
-        PEAK_TO_AVERAGE,
-        description="Busy-hour traffic over the monthly average; always-on GPUs are sized for it.",
+    peak_percent_of_average: Annotated[int, Field(ge=100, le=10_000)] = Field(
+        PEAK_PERCENT_OF_AVERAGE,
+        description="Busy-hour traffic as a % of the monthly average (200: twice); always-on GPUs are sized "
+        "for it.",
     )
     retrieval_tokens_per_request: Annotated[int, Field(ge=0, le=2_000_000)] = DEFAULT_RETRIEVAL_TOKENS
     retrieval_service_monthly: Annotated[int, Field(ge=0, le=10_000_000)] = DEFAULT_RETRIEVAL_SERVICE_MONTHLY
@@ -349,7 +350,7 @@ def gpu_seconds_per_request(
 def gpus_needed(volume: Volume, assumptions: CostAssumptions, serving: Serving, prompt_tokens: int) -> int:
     """Always-on GPUs for the busy hour: whole copies of the model, at least one."""
     busy = volume.requests * gpu_seconds_per_request(volume, assumptions, serving.speed, prompt_tokens)
-    at_peak = busy / (3600 * HOURS_PER_MONTH) * assumptions.peak_to_average
+    at_peak = busy / (3600 * HOURS_PER_MONTH) * assumptions.peak_percent_of_average / 100
     return serving.per_copy * max(1, math.ceil(at_peak / serving.per_copy))
 
 
@@ -878,8 +879,8 @@ def cost_report(
             else f"{prompt_tokens:,} prompt tokens prefilled"
         )
         return (
-            f"Sized for the busy hour at {assumptions.peak_to_average:g} x the average traffic, counting "
-            f"{counted} and {vols[0].output:,} output tokens decoded per "
+            f"Sized for the busy hour at {assumptions.peak_percent_of_average:,}% of the average traffic, "
+            f"counting {counted} and {vols[0].output:,} output tokens decoded per "
             f"request, at {assumptions.gpu_prefill_tokens_per_second:,} and "
             f"{assumptions.gpu_decode_tokens_per_second:,} tokens a second per L4"
             + (f" ({serving.speed:g} x that on this GPU)" if serving.speed != 1 else "")

@@ -48,6 +48,7 @@ NUMBER_ASSUMPTIONS = {
     "retrieval_service_monthly": ("Retrieval service a month (USD)", "vector store and embeddings"),
     "gpu_prefill_tokens_per_second": ("Prompt tokens per second per L4 GPU", "sizes GPU-hosted models"),
     "gpu_decode_tokens_per_second": ("Output tokens per second per L4 GPU", "all streams together"),
+    "peak_percent_of_average": ("Busy hour, % of average traffic", "200: twice the average; sizes GPUs"),
 }
 # A whole number as people type it: an optional sign, digits, and commas or spaces between thousands.
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[, ]?\d{3})*|[+-]?\d+")

@@ -78,7 +78,7 @@ def test_the_planning_figures_are_the_users_to_set():
     volume = Volume(requests=50_000_000, prompt=300, output=20, examples=0)
     base = CostAssumptions(prompt_caching=False)
     faster = CostAssumptions(prompt_caching=False, gpu_prefill_tokens_per_second=50_000,
-                             gpu_decode_tokens_per_second=8_000, peak_to_average=1.0)
+                             gpu_decode_tokens_per_second=8_000, peak_percent_of_average=100)
     assert gpus_needed(volume, faster, serving, 300) < gpus_needed(volume, base, serving, 300)
 
 
