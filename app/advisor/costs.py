@@ -9,7 +9,7 @@ gives are named as such in the assumptions, with a field to set them.
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -47,11 +47,21 @@ DATA_COST_PER_EXAMPLE = 3
 # examples cost $32,000, and a team holding 100,000 logged completions does not read them all.
 DATA_REVIEWED_EXAMPLES_CAP = 10_000
 DEFAULT_DATA_WORK_PER_RETRAIN = 500
-# A tuned or self-hosted model on one GPU: output tokens per second it sustains. The measured single-
-# stream speed of hosted gpt-oss-20b is 313 tokens/s (benchlm.ai, Artificial Analysis data, 2026-04-07,
-# secondary); a server batches several streams, so we plan with 1,000 tokens/s per GPU. A planning
-# figure to replace with a load test.
-GPU_OUTPUT_TOKENS_PER_SECOND = 1_000
+# Capacity of one GPU serving the tuned model: it must prefill every prompt token it has
+# not cached AND decode every output token, so both count (v1 sized on output tokens alone). Figures
+# for one 24 GB L4 serving a gpt-oss-20b-sized model (3.6B active parameters); other GPU classes scale
+# them by their `speed` (prices.toml [[gpu_class]]). Each is our planning figure, to replace with a load
+# test, and each is the user's to set:
+# - prefill: 121 dense FP16 TFLOPS (NVIDIA L4 datasheet) / (2 FLOPs x 3.6B active parameters a token)
+#   is about 17,000 tokens/s at peak; we plan with 5,000, under a third of it.
+# - decode: domain-2026 5.2 measures hosted gpt-oss-20b at 313 tokens/s for ONE stream (secondary); a
+#   server batches many streams, so one GPU sustains more in total. An L4 has a tenth of an H100's memory
+#   bandwidth, so we plan with 800 tokens/s for all streams together (v1 planned 1,000 on an H100).
+GPU_PREFILL_TOKENS_PER_SECOND = 5_000
+GPU_DECODE_TOKENS_PER_SECOND = 800
+# Always-on GPUs are sized for the busy hour, not the average: traffic that follows working hours peaks
+# at about twice its monthly average (our planning figure; set your own from your traffic).
+PEAK_PERCENT_OF_AVERAGE = 200  # a whole percentage, so the result page form can set it
 # Batch-tolerant work on a dedicated deployment can scale to zero between runs (Fireworks: scale-to-zero,
 # domain-2026 C1); we add one hour a day for start-up and idle time (planning figure).
 BATCH_IDLE_HOURS_PER_MONTH = 30
@@ -108,14 +118,29 @@ class CostAssumptions(BaseModel):
     data_work_per_retrain: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
         DEFAULT_DATA_WORK_PER_RETRAIN, description="USD per retrain: refreshing examples and re-evaluating."
     )
-    gpu: str = Field(
-        default_factory=lambda: load_table().defaults["gpu"],
-        description="GPU-hour preset for self-hosting (prices.toml [[gpu]]).",
+    gpu: str | None = Field(
+        None,
+        description="GPU-hour preset for self-hosting (prices.toml [[gpu]]); empty: the smallest GPU class "
+        "whose memory holds the model, at its presets' range.",
     )
     gpu_per_hour: Annotated[float, Field(gt=0, le=1_000)] | None = Field(
         None, description="USD per GPU-hour for self-hosting; empty: the preset's price."
     )
-    gpu_output_tokens_per_second: Annotated[int, Field(ge=1, le=1_000_000)] = GPU_OUTPUT_TOKENS_PER_SECOND
+    gpu_prefill_tokens_per_second: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        GPU_PREFILL_TOKENS_PER_SECOND,
+        description="Prompt tokens one 24 GB GPU (L4) prefills a second for the tuned model; our planning "
+        "figure, larger GPUs scale it.",
+    )
+    gpu_decode_tokens_per_second: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        GPU_DECODE_TOKENS_PER_SECOND,
+        description="Output tokens one 24 GB GPU (L4) decodes a second over all streams; our planning "
+        "figure, larger GPUs scale it.",
+    )
+    peak_percent_of_average: Annotated[int, Field(ge=100, le=10_000)] = Field(
+        PEAK_PERCENT_OF_AVERAGE,
+        description="Busy-hour traffic as a % of the monthly average (200: twice); always-on GPUs are sized "
+        "for it.",
+    )
     retrieval_tokens_per_request: Annotated[int, Field(ge=0, le=2_000_000)] = DEFAULT_RETRIEVAL_TOKENS
     retrieval_service_monthly: Annotated[int, Field(ge=0, le=10_000_000)] = DEFAULT_RETRIEVAL_SERVICE_MONTHLY
 
@@ -140,8 +165,8 @@ class CostAssumptions(BaseModel):
 
     @field_validator("gpu")
     @classmethod
-    def _known_gpu(cls, value: str) -> str:
-        if value not in load_table().gpus:
+    def _known_gpu(cls, value: str | None) -> str | None:
+        if value is not None and value not in load_table().gpus:
             raise ValueError(f"unknown GPU preset {value!r}; choose one of: {', '.join(load_table().gpus)}")
         return value
 
@@ -237,17 +262,137 @@ def prompt_cost(
     return (prefix + rest) / MILLION
 
 
-def gpus_needed(volume: Volume, assumptions: CostAssumptions, minimum: int = 1) -> int:
-    capacity = assumptions.gpu_output_tokens_per_second * 3600 * HOURS_PER_MONTH
-    return max(minimum, math.ceil(volume.requests * volume.output / capacity))
+@dataclass(frozen=True)
+class Serving:
+    """Where a model is served by the GPU-hour: the GPU, how many one copy needs, its speed relative to
+    one L4, and the hourly rate at the low, expected and high end."""
+
+    gpu_name: str
+    per_copy: int
+    speed: float
+    rates: tuple[float, float, float]
+    words: str
 
 
-def gpu_hours(volume: Volume, assumptions: CostAssumptions, gpus: int, batch: bool) -> float:
-    """Always-on GPUs, or, for batch work, the hours the output needs plus idle time (scale to zero)."""
+@lru_cache(maxsize=256)  # F5 prices many probes; bounded: assumptions come from user input
+def self_serving(table: PriceTable, assumptions: CostAssumptions, model: Price) -> Serving:
+    """GPUs a team rents to run `model` itself: the smallest class whose memory holds it (domain-2026 3.6:
+    a 24 GB L4 serves a model up to about 8B, or gpt-oss-20b in 16 GB), or the preset set by hand."""
+    if assumptions.gpu is not None:
+        preset = table.gpus[assumptions.gpu]
+        gpu_class = table.gpu_class_of(preset.id)
+        per_copy = max(1, math.ceil((model.serve_memory_gb or 0) / preset.memory_gb))
+        low = mid = high = preset.per_hour
+        words = (
+            f"{preset.name} at ${preset.per_hour:,.2f} per GPU-hour, as you set it ({preset.source}, "
+            f"{preset.date})"
+        )
+        name = preset.name
+    else:
+        gpu_class, per_copy = table.gpu_class_for(model.serve_memory_gb)
+        presets = [table.gpus[gpu_class.low], table.gpus[gpu_class.expected], table.gpus[gpu_class.high]]
+        low, mid, high = (p.per_hour for p in presets)
+        low, high = min(low, mid), max(high, mid)
+        fits = (
+            f"the smallest GPU that holds {model.name.split(' on ')[0]} ({model.serve_memory_gb:g} GB)"
+            if model.serve_memory_gb
+            else "the smallest GPU class"
+        )
+        words = (
+            f"{fits}: {presets[1].name} at ${mid:,.2f} per GPU-hour ({presets[1].source}, "
+            f"{presets[1].date}); the range runs from ${low:,.2f} ({presets[0].name}) to ${high:,.2f} "
+            f"({presets[2].name}). All self-hosting GPU prices are from secondary sources: check your "
+            "provider's page"
+        )
+        name = gpu_class.name
+    if assumptions.gpu_per_hour is not None:
+        low = mid = high = assumptions.gpu_per_hour
+        words = f"${mid:,.2f} per GPU-hour, as you set it"
+    return Serving(name, per_copy, gpu_class.speed, (low, mid, high), words)
+
+
+@cache
+def hosted_serving(table: PriceTable, model: Price) -> Serving:
+    """A provider's dedicated deployment of a tuned copy (Fireworks: H100 or larger, domain-2026 3.4)."""
+    gpu = table.gpus[model.dedicated_gpu]
+    low = table.gpus[table.defaults["hosted_gpu_low"]].per_hour
+    return Serving(
+        gpu.name,
+        model.dedicated_gpus,
+        table.gpu_class_of(gpu.id).speed,
+        (low, gpu.per_hour, gpu.per_hour),
+        "",
+    )
+
+
+def computed_prompt_tokens(
+    volume: Volume, assumptions: CostAssumptions, *, tuned: bool, extra_input: int = 0
+) -> int:
+    """Prompt tokens a GPU prefills per request. A tuned model's prompt carries no examples; an untuned
+    one carries them. With caching on, the fixed prefix (instructions, examples) is not recomputed: the
+    serving engine keeps its KV cache across requests (vLLM automatic prefix caching), as a provider's
+    cache does."""
+    examples = 0 if tuned else volume.examples * assumptions.tokens_per_example
+    static = volume.prompt * assumptions.static_share_percent // 100 + examples
+    total = volume.prompt + examples + extra_input
+    return total - static if assumptions.prompt_caching else total
+
+
+def gpu_seconds_per_request(
+    volume: Volume, assumptions: CostAssumptions, speed: float, prompt_tokens: int
+) -> float:
+    """One GPU's time per request: prefill of the computed prompt plus decode of the output."""
+    return prompt_tokens / (assumptions.gpu_prefill_tokens_per_second * speed) + volume.output / (
+        assumptions.gpu_decode_tokens_per_second * speed
+    )
+
+
+def gpus_needed(volume: Volume, assumptions: CostAssumptions, serving: Serving, prompt_tokens: int) -> int:
+    """Always-on GPUs for the busy hour: whole copies of the model, at least one."""
+    busy = volume.requests * gpu_seconds_per_request(volume, assumptions, serving.speed, prompt_tokens)
+    at_peak = busy / (3600 * HOURS_PER_MONTH) * assumptions.peak_percent_of_average / 100
+    return serving.per_copy * max(1, math.ceil(at_peak / serving.per_copy))
+
+
+def gpu_hours(
+    volume: Volume, assumptions: CostAssumptions, serving: Serving, prompt_tokens: int, batch: bool
+) -> float:
+    """Always-on GPUs, or, for batch work, the hours the work needs plus idle time (scale to zero)."""
+    gpus = gpus_needed(volume, assumptions, serving, prompt_tokens)
     if not batch:
         return gpus * HOURS_PER_MONTH
-    busy = volume.requests * volume.output / (assumptions.gpu_output_tokens_per_second * 3600)
+    busy = volume.requests * gpu_seconds_per_request(volume, assumptions, serving.speed, prompt_tokens) / 3600
     return min(gpus * HOURS_PER_MONTH, busy + BATCH_IDLE_HOURS_PER_MONTH)
+
+
+def gpu_cost(
+    volume: Volume,
+    assumptions: CostAssumptions,
+    serving: Serving,
+    end: str,
+    *,
+    tuned: bool,
+    batch: bool,
+    extra_input: int = 0,
+) -> float:
+    prompt = computed_prompt_tokens(volume, assumptions, tuned=tuned, extra_input=extra_input)
+    rate = serving.rates[("low", "expected", "high").index(end)]
+    return gpu_hours(volume, assumptions, serving, prompt, batch) * rate
+
+
+def self_hosting_open(answers: dict) -> bool:
+    """Who can run a tuned model on a rented GPU VM: a team that said it self-hosts, or one whose model
+    access allows open weights and that has ML skills. gpu_access is about TRAINING compute, so no GPUs
+    today does not rule out renting one to serve; without ML skills only a provider-hosted route counts."""
+    deployment = answers.get("deployment")
+    if deployment == "self_hosted":
+        return True
+    if deployment is not None or answers.get("ml_expertise") == "none":
+        return False
+    access = answers.get("model_access")
+    return access in ("open_weights", "both") or (
+        access is None and answers.get("gpu_access") in ("cloud", "own")
+    )
 
 
 def per_token_tuned_cost(price: Price, volume: Volume, extra_input: int = 0) -> float:
@@ -287,28 +432,76 @@ def few_shot_tokens_per_month(answers: dict, assumptions: CostAssumptions = DEFA
 
 
 def monthly_costs(
-    answers: dict, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS, as_of: date | None = UNDATED
-) -> tuple[float, float]:
-    """(prompting the model in use, serving the tuned model) per month at the expected volume: the cheap
-    comparison the engine scores on. Retraining and one-time costs are left out, as in v1."""
+    answers: dict,
+    assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+    as_of: date | None = UNDATED,
+    add_retrieval: bool | None = None,
+) -> tuple[float | None, float | None]:
+    """(the prompting option, the cheapest tuned option the team can use) per month at the expected
+    volume, each as the options table prices it (retraining and retrieval included), or None where the
+    table has no such line. The engine's F5 rule reads this, so its reason fires only when the table
+    shows a tuned option cheaper a month than prompting. Teams that can self-host (`self_hosting_open`)
+    count the cheaper of the provider-hosted and the self-hosted route; the others only the hosted one."""
     table = load_table()
+    on = as_of or _first_day(table)
+    if add_retrieval is None:
+        add_retrieval = answers.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1, as recommend()
     volume = _expected(answers, assumptions)
-    prompting = prompt_cost(
-        _prompted(answers, assumptions, table, as_of),
-        volume,
-        assumptions,
-        batch=answers.get("batch_tolerant") is True,
-    )
-    return prompting, _tuned_serving(answers, assumptions, table, volume, as_of)
-
-
-def _tuned_serving(answers, assumptions, table: PriceTable, volume: Volume, on, rate=None) -> float:
+    batch = answers.get("batch_tolerant") is True
+    deployment = answers.get("deployment")
+    extra = assumptions.retrieval_tokens_per_request if add_retrieval else 0
+    service = assumptions.retrieval_service_monthly if add_retrieval else 0
     tuned = table.price(assumptions.fine_tuned_model, on) or table.price(assumptions.fine_tuned_model)
-    if not tuned.per_gpu_hour:
-        return per_token_tuned_cost(tuned, volume)
-    rate = rate if rate is not None else table.gpus[tuned.dedicated_gpu].per_hour
-    gpus = gpus_needed(volume, assumptions, tuned.dedicated_gpus)
-    return gpu_hours(volume, assumptions, gpus, answers.get("batch_tolerant") is True) * rate
+    self_hosts = self_hosting_open(answers)
+    if deployment == "on_device":
+        return None, None  # no per-token or GPU-hour line to compare: the device carries the cost
+    if deployment == "self_hosted" and self_hosts:
+        serving = self_serving(table, assumptions, tuned)
+        prompting = gpu_cost(
+            volume, assumptions, serving, "expected", tuned=False, batch=batch, extra_input=extra
+        )
+    else:
+        prompted = _prompted(answers, assumptions, table, on)
+        prompting = prompt_cost(prompted, volume, assumptions, extra_input=extra, batch=batch)
+    prompting += service
+    retraining = _training(answers, assumptions, tuned).monthly_retraining
+    routes = []
+    if deployment in (None, "hosted_api") and _hosted_route_open(
+        answers, table, tuned, on, DEFAULT_REVISIT_WEEKS
+    ):
+        routes.append(_hosted_monthly(table, tuned, assumptions, volume, "expected", batch, extra))
+    if self_hosts:
+        serving = self_serving(table, assumptions, tuned)
+        routes.append(
+            gpu_cost(volume, assumptions, serving, "expected", tuned=True, batch=batch, extra_input=extra)
+        )
+    if not routes:
+        return prompting, None
+    return prompting, min(routes) + retraining + service
+
+
+def _hosted_route_open(answers: dict, table: PriceTable, tuned: Price, on: date, revisit_weeks: int) -> bool:
+    """The tuned model's route takes new jobs today and still serves at launch plus the revisit window."""
+    route = table.routes.get(tuned.tuning_route or "")
+    launch = on + timedelta(weeks=answers.get("time_to_deploy_weeks") or 0)
+    return route is not None and route.open_for_new_teams(on, launch + timedelta(weeks=revisit_weeks))
+
+
+def _hosted_monthly(
+    table: PriceTable,
+    tuned: Price,
+    assumptions: CostAssumptions,
+    volume: Volume,
+    end: str,
+    batch: bool,
+    extra: int,
+) -> float:
+    """Serving a provider-hosted tuned copy: GPU-hours on a dedicated deployment, or per token."""
+    if tuned.per_gpu_hour:
+        return gpu_cost(
+            volume, assumptions, hosted_serving(table, tuned), end, tuned=True, batch=batch, extra_input=extra
+        )
+    return per_token_tuned_cost(tuned, volume, extra)
 
 
 # --- the options ---------------------------------------------------------------------------------
@@ -417,6 +610,10 @@ def _per_million(value: float) -> str:
     return f"${three}" if not three.endswith("0") else f"${value:,.2f}"
 
 
+def _gpus_words(count: int) -> str:
+    return "1 GPU" if count == 1 else f"{count} GPUs"
+
+
 def _times_a_year(count: int) -> str:
     return {0: "never", 1: "once a year", 2: "twice a year"}.get(count, f"{count} times a year")
 
@@ -492,26 +689,6 @@ def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions,
         f"{price.name} at {_per_million(price.input)}/1M in, {_per_million(price.output)}/1M out; "
         f"{cache}{batch_words}. {_prices_from(price)} {price.note}".strip()
     ]
-
-
-def _gpu_range(table: PriceTable, assumptions: CostAssumptions) -> tuple[float, float, float, str]:
-    if assumptions.gpu_per_hour is not None:
-        rate = assumptions.gpu_per_hour
-        return rate, rate, rate, f"${rate:,.2f} per GPU-hour, as you set it"
-    low, mid, high = (
-        table.gpus[table.defaults["gpu_low"]],
-        table.gpus[assumptions.gpu],
-        table.gpus[table.defaults["gpu_high"]],
-    )
-    low_rate, high_rate = min(low.per_hour, mid.per_hour), max(high.per_hour, mid.per_hour)
-    return (
-        low_rate,
-        mid.per_hour,
-        high_rate,
-        f"{mid.name} at ${mid.per_hour:,.2f} per GPU-hour ({mid.source}, {mid.date}); the range runs "
-        f"from ${low_rate:,.2f} ({low.name}) to ${high_rate:,.2f} ({high.name}). All self-hosting GPU "
-        "prices are from secondary sources: check your provider's page",
-    )
 
 
 def _training_notes(
@@ -680,42 +857,57 @@ def cost_report(
     # Tuned models. The route must take new jobs today and still serve at launch plus the revisit window.
     tuned = table.price(assumptions.fine_tuned_model, as_of) or table.price(assumptions.fine_tuned_model)
     training = _training(answers, assumptions, tuned)
-    launch = as_of + timedelta(weeks=answers.get("time_to_deploy_weeks") or 0)
-    serve_until = launch + timedelta(weeks=revisit_weeks)
     route = table.routes.get(tuned.tuning_route or "")
-    hosted_open = route is not None and route.open_for_new_teams(as_of, serve_until)
-    gpu_low, gpu_mid, gpu_high, gpu_words = _gpu_range(table, assumptions)
-    expected_gpus = gpus_needed(vols[0], assumptions, tuned.dedicated_gpus)
-    expected_hours = gpu_hours(vols[0], assumptions, expected_gpus, batch)
+    hosted_open = _hosted_route_open(answers, table, tuned, as_of, revisit_weeks)
+    # Retrieved text is prompt the GPU must prefill: GPU-hour options count it in their sizing, per-token
+    # options get its token cost in _with_retrieval.
+    extra = assumptions.retrieval_tokens_per_request if add_retrieval else 0
     training_notes = _training_notes(training, tuned, assumptions, answers)
     retrain_month = training.monthly_retraining
 
-    def hosted_tuned(extra_service: float = 0.0):
+    def sizing_words(serving: Serving, prompt_tokens: int, tuned_model: bool = True) -> str:
+        whole = computed_prompt_tokens(
+            vols[0],
+            assumptions.model_copy(update={"prompt_caching": False}),
+            tuned=tuned_model,
+            extra_input=extra,
+        )
+        counted = (
+            f"{prompt_tokens:,} of the {whole:,} prompt tokens prefilled (the fixed part stays in the "
+            "server's prefix cache)"
+            if prompt_tokens < whole
+            else f"{prompt_tokens:,} prompt tokens prefilled"
+        )
+        return (
+            f"Sized for the busy hour at {assumptions.peak_percent_of_average:,}% of the average traffic, "
+            f"counting {counted} and {vols[0].output:,} output tokens decoded per "
+            f"request, at {assumptions.gpu_prefill_tokens_per_second:,} and "
+            f"{assumptions.gpu_decode_tokens_per_second:,} tokens a second per L4"
+            + (f" ({serving.speed:g} x that on this GPU)" if serving.speed != 1 else "")
+            + ": our planning figures (the measured single-stream speed of hosted gpt-oss-20b is 313 "
+            "tokens/s, domain-2026 5.2, secondary); set your own from a load test."
+        )
+
+    def hosted_tuned():
         def monthly(volume: Volume, end: str) -> float:
-            if tuned.per_gpu_hour:
-                rates = {
-                    "low": table.gpus[table.defaults["hosted_gpu_low"]].per_hour,
-                    "expected": table.gpus[tuned.dedicated_gpu].per_hour,
-                    "high": table.gpus[tuned.dedicated_gpu].per_hour,
-                }
-                serving = _tuned_serving(answers, assumptions, table, volume, as_of, rates[end])
-            else:
-                serving = per_token_tuned_cost(tuned, volume)
-            return serving + retrain_month + extra_service
+            return _hosted_monthly(table, tuned, assumptions, volume, end, batch, extra) + retrain_month
 
         return monthly
 
     if deployment in (None, "hosted_api") and hosted_open:
         if tuned.per_gpu_hour:
+            serving_at = hosted_serving(table, tuned)
+            prompt_tokens = computed_prompt_tokens(vols[0], assumptions, tuned=True, extra_input=extra)
+            gpus = gpus_needed(vols[0], assumptions, serving_at, prompt_tokens)
+            hours = gpu_hours(vols[0], assumptions, serving_at, prompt_tokens, batch)
             gpu = table.gpus[tuned.dedicated_gpu]
             low_gpu = table.gpus[table.defaults["hosted_gpu_low"]]
             serving = (
-                f"Served on a dedicated deployment (LoRA fine-tunes are not served serverless, "
-                f"domain-2026 C1, C5): {expected_hours:,.0f} "
-                f"GPU-hours a month at ${gpu.per_hour:,.2f} ({gpu.source}, {gpu.date}, secondary); the low "
-                f"figure uses ${low_gpu.per_hour:,.2f}, the rate in {low_gpu.source} (provider's own page). "
-                f"Sized at {assumptions.gpu_output_tokens_per_second:,} output tokens per second per GPU, "
-                "our planning figure (measured single-stream speed: 313 tokens/s, secondary)."
+                f"Served on a dedicated deployment (LoRA fine-tunes are not served serverless, and the "
+                f"host rents H100-class GPUs or larger, domain-2026 C1, C5, 3.4): {_gpus_words(gpus)}, "
+                f"{hours:,.0f} GPU-hours a month at ${gpu.per_hour:,.2f} ({gpu.source}, {gpu.date}, "
+                f"secondary); the low figure uses ${low_gpu.per_hour:,.2f}, the rate in {low_gpu.source} "
+                f"(provider's own page). {sizing_words(serving_at, prompt_tokens)}"
             )
             if batch:
                 serving += " Results can wait, so the deployment scales to zero between runs."
@@ -748,33 +940,36 @@ def cost_report(
             f"revisit window, so it is not priced. {route.note}"
         )
 
-    def self_hosted(extra_service: float = 0.0, tuned_model: bool = True):
+    own = self_serving(table, assumptions, tuned)
+
+    def self_hosted(tuned_model: bool = True):
         def monthly(volume: Volume, end: str) -> float:
-            rate = {"low": gpu_low, "expected": gpu_mid, "high": gpu_high}[end]
-            gpus = gpus_needed(volume, assumptions, tuned.dedicated_gpus)
-            return (
-                gpu_hours(volume, assumptions, gpus, batch) * rate
-                + (retrain_month if tuned_model else 0)
-                + extra_service
+            serving_cost = gpu_cost(
+                volume, assumptions, own, end, tuned=tuned_model, batch=batch, extra_input=extra
             )
+            return serving_cost + (retrain_month if tuned_model else 0)
 
         return monthly
 
-    gpu_note = (
-        f"Self-hosted on GPUs: {gpus_needed(vols[0], assumptions, tuned.dedicated_gpus)} GPU(s), "
-        f"{expected_hours:,.0f} "
-        f"GPU-hours a month; {gpu_words}. Sized at {assumptions.gpu_output_tokens_per_second:,} output "
-        "tokens per second per GPU, our planning figure. No per-token cost; engineering and operations "
-        "time is not priced."
-    )
-    if answers.get("gpu_access") == "own":
-        gpu_note += " You own GPUs: the hourly price stands for what their time is worth."
-    self_hosting_applies = deployment == "self_hosted" or (
-        deployment is None
-        and answers.get("gpu_access") in ("cloud", "own")
-        and answers.get("model_access") in (None, "open_weights", "both")
-    )
-    if self_hosting_applies:
+    def gpu_note(tuned_model: bool) -> str:
+        prompt_tokens = computed_prompt_tokens(vols[0], assumptions, tuned=tuned_model, extra_input=extra)
+        gpus = gpus_needed(vols[0], assumptions, own, prompt_tokens)
+        hours = gpu_hours(vols[0], assumptions, own, prompt_tokens, batch)
+        note = (
+            f"Self-hosted on rented GPUs: {gpus} x {own.gpu_name}, {hours:,.0f} GPU-hours a month; "
+            f"{own.words}. {sizing_words(own, prompt_tokens, tuned_model)} No per-token cost; engineering "
+            "and operations time is not priced."
+        )
+        if answers.get("gpu_access") == "own":
+            note += " You own GPUs: the hourly price stands for what their time is worth."
+        elif deployment is None:
+            note += (
+                " Open to you because you can use open-weight models and have ML skills: serving needs a "
+                "GPU VM you rent, whatever GPUs you have for training."
+            )
+        return note
+
+    if self_hosting_open(answers):
         self_training = _training_notes(training, tuned, assumptions, answers, stand_in=True)
         options["tuned_self_hosted"] = _option(
             "tuned_self_hosted",
@@ -782,7 +977,7 @@ def cost_report(
             self_hosted(),
             vols,
             training.one_time,
-            [volume_note, gpu_note, *self_training],
+            [volume_note, gpu_note(True), *self_training],
         )
         if deployment == "self_hosted":
             options["prompting_self_hosted"] = _option(
@@ -791,7 +986,11 @@ def cost_report(
                 self_hosted(tuned_model=False),
                 vols,
                 0.0,
-                [volume_note, gpu_note, "Prompted, not tuned: examples and instructions stay in the prompt."],
+                [
+                    volume_note,
+                    gpu_note(False),
+                    "Prompted, not tuned: examples and instructions stay in the prompt.",
+                ],
             )
 
     if deployment == "on_device":
@@ -877,8 +1076,6 @@ def _with_retrieval(
             monthly_high=round(option.monthly_high + high + service, 2),
             assumptions=tuple(notes),
         )
-    if option.id != "on_device":
-        notes.append("Retrieved text adds GPU or token load that the sizing above does not count.")
     return replace(
         option,
         monthly_low=round(option.monthly_low + service, 2),
@@ -1013,7 +1210,10 @@ def cost_figures(
     tuned_ids += sorted((i for i in TUNED_IDS[1:] if i in options), key=lambda i: options[i].total_24_months)
     tuned_line = next((options[i] for i in tuned_ids if i in options), None)
     if prompt_line is None or tuned_line is None:  # on-device, or no tuned route: the plain comparison
-        prompting, fine_tuned = monthly_costs(answers, assumptions, on)
+        volume = _expected(answers, assumptions)
+        batch = answers.get("batch_tolerant") is True
+        prompting = prompt_cost(_prompted(answers, assumptions, table, on), volume, assumptions, batch=batch)
+        fine_tuned = _hosted_monthly(table, tuned, assumptions, volume, "expected", batch, 0)
         one_time, label = training.one_time, tuned.name
     else:
         prompting = prompt_line.monthly_expected

@@ -1,6 +1,7 @@
 """Verdict assembly (domain.md 5.5): gates, then evidence scores, then the hybrid check."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from app.advisor.costs import CostAssumptions
 from app.advisor.rules import (
@@ -75,9 +76,10 @@ def _first_rule(question: str, facts: dict) -> Rule | None:
     return None
 
 
-def evaluate(answers: dict, assumptions: CostAssumptions) -> Evaluation:
-    """Score one set of answers (a plain dict without None values) and decide the verdict."""
-    facts = derive(answers, assumptions)
+def evaluate(answers: dict, assumptions: CostAssumptions, as_of: date | None = None) -> Evaluation:
+    """Score one set of answers (a plain dict without None values) and decide the verdict; `as_of` dates
+    the prices the volume rule compares."""
+    facts = derive(answers, assumptions, as_of=as_of)
     fired = {question: _first_rule(question, facts) for question in NEUTRAL if question in facts}
     totals = {PE: 0.0, FT: 0.0}
     for rule in fired.values():
@@ -90,13 +92,13 @@ def evaluate(answers: dict, assumptions: CostAssumptions) -> Evaluation:
 AFFECTED = {q: {q} | {other for other, reads in READS.items() if q in reads} for q in NEUTRAL}
 
 
-def evaluate_change(base: Evaluation, answers: dict, changed: str, assumptions: CostAssumptions
-                    ) -> Evaluation:
+def evaluate_change(base: Evaluation, answers: dict, changed: str, assumptions: CostAssumptions,
+                    as_of: date | None = None) -> Evaluation:
     """`evaluate` for answers that differ from `base`'s in one question; re-runs only what that touches.
 
     Weights are multiples of 0.5, so adjusting the totals is exact.
     """
-    facts = derive(answers, assumptions, like=base.facts, changed=changed)
+    facts = derive(answers, assumptions, like=base.facts, changed=changed, as_of=as_of)
     fired = dict(base.fired)
     totals = {PE: base.prompt_engineering, FT: base.fine_tuning}
     for question in AFFECTED[changed]:

@@ -5,6 +5,7 @@ Every candidate is judged by re-running `evaluate`, so a reported flip is true b
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from app.advisor.costs import CostAssumptions
 from app.advisor.engine import Evaluation, evaluate_change
@@ -77,7 +78,11 @@ def candidates(question: str, answers: dict, assumptions: CostAssumptions) -> li
     if question == "time_to_deploy_weeks":
         return _around((SHORT_DEADLINE_WEEKS, COMFORTABLE_DEADLINE_WEEKS), current, 0)
     if question == "monthly_requests":
-        per_request = assumptions.examples_in_prompt * assumptions.tokens_per_example
+        # The team's own example count when it gave one (as costs.py prices it), else the assumption.
+        examples = answers.get("prompt_examples_today")
+        if examples is None or "examples_in_prompt" in assumptions.model_fields_set:
+            examples = assumptions.examples_in_prompt
+        per_request = examples * assumptions.tokens_per_example
         volume = [math.ceil(t / per_request) for t in OVERHEAD_TOKENS] if per_request else []
         return _around([LOW_VOLUME_REQUESTS, *volume], current, 0)
     if question == "avg_prompt_tokens_without_examples":
@@ -92,13 +97,15 @@ class Probe:
     result: Evaluation
 
 
-def probe(answers: dict, current: Evaluation, assumptions: CostAssumptions) -> list[Probe]:
+def probe(answers: dict, current: Evaluation, assumptions: CostAssumptions, as_of: date | None = None
+          ) -> list[Probe]:
     """Re-run the engine for every candidate answer of every question."""
     results = []
     for question in IMPORTANCE:
         for value in candidates(question, answers, assumptions):
             changed = {**answers, question: value}
-            results.append(Probe(question, value, evaluate_change(current, changed, question, assumptions)))
+            result = evaluate_change(current, changed, question, assumptions, as_of)
+            results.append(Probe(question, value, result))
     return results
 
 

@@ -54,6 +54,7 @@ class Price:
     tuning_route: str | None = None
     dedicated_gpu: str | None = None
     dedicated_gpus: int = 1
+    serve_memory_gb: float | None = None
     retires: date | None = None
     valid_from: date | None = None
     valid_to: date | None = None
@@ -89,6 +90,21 @@ class GpuPrice:
     date: str
     mark: str
     note: str = ""
+    memory_gb: int = 80  # every row before the 24 and 48 GB presets was one H100
+
+
+@dataclass(frozen=True)
+class GpuClass:
+    """GPUs of one memory size, the presets spanning their hourly price, and their speed relative to one
+    L4 (our planning figure; prices.toml says how it was derived)."""
+
+    id: str
+    name: str
+    memory_gb: int
+    speed: float
+    low: str
+    expected: str
+    high: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,21 @@ class PriceTable:
     gpus: dict[str, GpuPrice]
     routes: dict[str, TuningRoute]
     defaults: dict[str, str]
+    gpu_classes: tuple[GpuClass, ...] = ()  # smallest memory first
+
+    def gpu_class_for(self, memory_gb: float | None) -> tuple[GpuClass, int]:
+        """The smallest class one GPU of which holds `memory_gb`, and 1; when none does, the largest
+        class and the number of its GPUs the weights need (a model split across GPUs)."""
+        need = memory_gb or 0
+        for gpu_class in self.gpu_classes:
+            if gpu_class.memory_gb >= need:
+                return gpu_class, 1
+        largest = self.gpu_classes[-1]
+        return largest, -(-int(need) // largest.memory_gb)
+
+    def gpu_class_of(self, gpu_id: str) -> GpuClass:
+        """The class of a preset: the smallest class with at least its memory."""
+        return self.gpu_class_for(self.gpus[gpu_id].memory_gb)[0]
 
     def ids(self) -> list[str]:
         return list(dict.fromkeys(row.id for row in self.rows))
@@ -180,6 +211,9 @@ def load_table(path: Path = PRICES_PATH) -> PriceTable:
         gpus={row["id"]: _build(GpuPrice, row) for row in data["gpu"]},
         routes={row["id"]: _build(TuningRoute, row) for row in data["tuning_route"]},
         defaults=dict(data["defaults"]),
+        gpu_classes=tuple(
+            sorted((_build(GpuClass, row) for row in data["gpu_class"]), key=lambda c: c.memory_gb)
+        ),
     )
 
 

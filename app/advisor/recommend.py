@@ -217,8 +217,8 @@ def recommend(answers: dict | Answers, assumptions: CostAssumptions | None = Non
     shown = {q.id: questionnaire.is_visible(q, given) for q in questionnaire.questions}
     visible = shown.__getitem__
 
-    ev = evaluate(given, assumptions)
-    probes = probe(given, ev, assumptions)
+    ev = evaluate(given, assumptions, as_of)
+    probes = probe(given, ev, assumptions, as_of)
     impacts = open_impacts(given, ev, probes, visible)
     add_retrieval = given.get("needs_fresh_or_private_knowledge") is True  # 5.4 R1
     revisit = revisit_in_weeks(ev)

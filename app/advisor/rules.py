@@ -7,6 +7,7 @@ Conditions read `facts`: the answers plus derived values whose keys start with "
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from app.advisor.costs import CostAssumptions, few_shot_tokens_per_month, monthly_costs
 
@@ -51,6 +52,11 @@ def has_at_least(facts: dict, examples: int) -> bool:
 DATA_FIELDS = frozenset({"labeled_examples", "data_quality"})
 VOLUME_FIELDS = frozenset({"monthly_requests", "avg_prompt_tokens_without_examples", "avg_output_tokens",
                            "prompt_examples_today"})
+# Everything costs.monthly_costs reads besides the v2 fields the flips never change: volume, who may
+# self-host (model access, skills, GPUs), retraining (change, examples) and retrieval (fresh facts).
+COST_FIELDS = VOLUME_FIELDS | {"model_access", "ml_expertise", "gpu_access", "requirements_change_frequency",
+                               "labeled_examples", "needs_fresh_or_private_knowledge", "data_confidential",
+                               "time_to_deploy_weeks"}
 
 
 def example_overhead(answers: dict, assumptions: CostAssumptions) -> float:
@@ -72,8 +78,9 @@ def examples_basis(facts: dict, assumptions: CostAssumptions) -> str:
             "how many yours does) add")
 
 
-def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None, changed: str = "") -> dict:
-    """The answers plus the derived values the rules read.
+def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None, changed: str = "",
+           as_of: date | None = None) -> dict:
+    """The answers plus the derived values the rules read; `as_of` dates the prices F5 compares.
 
     With `like` (the facts of answers that differ only in `changed`), unaffected values are copied.
     """
@@ -84,13 +91,18 @@ def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None
         facts["_eff10"] = like["_eff10"]
     else:
         facts["_eff10"] = effective_tenths(facts)
-    if like is not None and changed not in VOLUME_FIELDS:
+    if like is not None and changed not in COST_FIELDS:
         facts["_overhead"], facts["_tuned_cheaper"] = like["_overhead"], like["_tuned_cheaper"]
     else:
         facts["_overhead"] = example_overhead(answers, assumptions)
-        prompting, tuned = monthly_costs(answers, assumptions)
-        facts["_tuned_cheaper"] = tuned < prompting
-    if like is not None and changed not in USE_CASE_FIELDS:
+        # F5 fires only when the options table shows a tuned route the team can use that costs less a
+        # month than prompting (the same figures: costs.monthly_costs mirrors the table). Only F5 reads
+        # the comparison, so it is priced only when F5's volume condition holds (recommend() < 2 ms).
+        facts["_tuned_cheaper"] = False
+        if answers.get("monthly_requests") is not None and facts["_overhead"] >= OVERHEAD_TOKENS[0]:
+            prompting, tuned = monthly_costs(answers, assumptions, as_of)
+            facts["_tuned_cheaper"] = prompting is not None and tuned is not None and tuned < prompting
+    if like is not None and changed not in USE_CASE_FIELDS | COST_FIELDS:  # F5 is a use-case rule
         facts["_use_case"] = like["_use_case"]
     else:
         facts["_use_case"] = clear_use_case(facts)
@@ -521,11 +533,11 @@ USE_CASE_FIELDS = frozenset({"output_consistency_need", "domain_specificity", "k
                              "accuracy_criticality", "latency_sensitive",
                              "needs_fresh_or_private_knowledge"}) | VOLUME_FIELDS
 READS = {
-    "output_consistency_need": USE_CASE_FIELDS - {"output_consistency_need"},
+    "output_consistency_need": (USE_CASE_FIELDS | COST_FIELDS) - {"output_consistency_need"},
     "domain_specificity": {"knowledge_in_base_model", "needs_fresh_or_private_knowledge"},
     "labeled_examples": DATA_FIELDS,
     "data_quality": {"labeled_examples"},
-    "monthly_requests": VOLUME_FIELDS,
+    "monthly_requests": COST_FIELDS - {"monthly_requests"},
     "latency_sensitive": {"avg_prompt_tokens_without_examples"},
     "model_access": {"ml_expertise"},
 }

@@ -46,7 +46,9 @@ NUMBER_ASSUMPTIONS = {
     "static_share_percent": ("Fixed instructions, % of the prompt", "the part that can be cached"),
     "retrieval_tokens_per_request": ("Retrieved tokens per request", "used when your facts need retrieval"),
     "retrieval_service_monthly": ("Retrieval service a month (USD)", "vector store and embeddings"),
-    "gpu_output_tokens_per_second": ("Output tokens per second per GPU", "sizes GPU-hosted models"),
+    "gpu_prefill_tokens_per_second": ("Prompt tokens per second per L4 GPU", "sizes GPU-hosted models"),
+    "gpu_decode_tokens_per_second": ("Output tokens per second per L4 GPU", "all streams together"),
+    "peak_percent_of_average": ("Busy hour, % of average traffic", "200: twice the average; sizes GPUs"),
 }
 # A whole number as people type it: an optional sign, digits, and commas or spaces between thousands.
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[, ]?\d{3})*|[+-]?\d+")

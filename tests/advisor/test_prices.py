@@ -78,3 +78,15 @@ def test_no_price_row_carries_a_guessed_figure():
     # v1 held "we assume it equals the input price"; a guessed figure is never data.
     for row in load_table().rows:
         assert "assume" not in row.note.lower() or "not used" in row.note.lower()
+
+
+def test_every_gpu_class_is_priced_by_dated_presets_of_its_own_memory_size():
+    table = load_table()
+    assert [c.memory_gb for c in table.gpu_classes] == sorted(c.memory_gb for c in table.gpu_classes)
+    for gpu_class in table.gpu_classes:
+        presets = [table.gpus[gpu_class.low], table.gpus[gpu_class.expected], table.gpus[gpu_class.high]]
+        assert all(p.memory_gb == gpu_class.memory_gb and p.mark in {"V", "S"} for p in presets), gpu_class.id
+        assert presets[0].per_hour <= presets[1].per_hour <= presets[2].per_hour, gpu_class.id
+    # domain-2026 3.6: a 24 GB L4 at $0.80 (AWS g6.xlarge) and ~$0.71 (GCP g2-standard-4), an A10G at $1.01.
+    small = table.gpu_classes[0]
+    assert (small.memory_gb, table.gpus[small.expected].per_hour) == (24, 0.8048)

@@ -78,6 +78,19 @@ def test_changed_assumptions_recompute_costs_without_saving(team, client, sessio
     assert "40 examples in each prompt (as you set it)" in response.text
 
 
+def test_the_gpu_planning_figures_can_be_set_on_the_result_page(team, client):
+    token = team.complete()
+    params = {"costs": "1", "prompt_caching": "on", "gpu_prefill_tokens_per_second": "9,000",
+              "gpu_decode_tokens_per_second": "1200", "peak_percent_of_average": "300"}
+    response = client.get(f"/e/{token}/result", params=params)
+    assert response.status_code == 200
+    # The GPU-hour options say how they were sized, with the figures as set.
+    assert "Sized for the busy hour at 300% of the average traffic" in response.text
+    assert "at 9,000 and 1,200 tokens a second per L4" in response.text
+    low = client.get(f"/e/{token}/result", params={**params, "peak_percent_of_average": "50"})
+    assert low.status_code == 422 and "Enter a whole number from 100 to 10,000." in low.text
+
+
 def test_a_bad_assumption_is_named_and_kept(team, client):
     token = team.complete()
     bad = {"costs": "1", "epochs": "1000", "tokens_per_example": "x"}
