@@ -31,3 +31,81 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     if (shown && next) shown.classList.toggle("show-if-pending", next.classList.contains("show-if-pending"));
   });
 });
+
+// Autosave that survives a lost connection (R23). A change marks the step unsaved until an autosave of
+// it succeeds; while unsaved, leaving the page asks first. An autosave that fails (no connection, or the
+// server answering 5xx) says so in the save state and is sent again: after 2, 4, 8 ... up to 30 s, and at
+// once when the browser comes back online. Pressing a step's own buttons saves everything: no warning.
+(function () {
+  var unsaved = false;
+  var retryDelay = 0;
+  var retryTimer = null;
+  var MAX_RETRY_MS = 30000;
+
+  function autosaver(elt) {
+    return elt && elt.getAttribute && elt.getAttribute("hx-vals") === '{"action": "autosave"}' ? elt : null;
+  }
+  function wizardForm() {
+    return document.querySelector("form.wizard-form");
+  }
+  function showState(text) {
+    var state = document.getElementById("save-state");
+    if (!state) return;
+    state.textContent = "";
+    var strong = document.createElement("strong");
+    strong.textContent = "Not saved yet: ";
+    state.appendChild(strong);
+    state.appendChild(document.createTextNode(text));
+    state.setAttribute("data-save", "offline");
+  }
+  function saveAgain() {
+    retryTimer = null;
+    var form = wizardForm();
+    if (form && unsaved) htmx.trigger(form, "change");
+  }
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, MAX_RETRY_MS);
+    showState(navigator.onLine === false
+      ? "you are offline. Your answers stay on this page and are saved when the connection is back."
+      : "the connection failed. Trying again in " + Math.round(retryDelay / 1000) + " s; keep this page open.");
+    retryTimer = setTimeout(saveAgain, retryDelay);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("form.wizard-form")) unsaved = true;
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("form.wizard-form")) unsaved = true;
+  });
+  document.addEventListener("submit", function () { unsaved = false; });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!autosaver(event.detail.elt) && event.detail.elt === wizardForm()) unsaved = false;  // a step button
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!autosaver(event.detail.elt)) return;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (event.detail.successful) {
+      unsaved = false;
+      retryDelay = 0;
+    } else if (status === 0 || status >= 500) {
+      scheduleRetry();
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (autosaver(event.detail.elt)) scheduleRetry();
+  });
+  window.addEventListener("online", function () {
+    if (!unsaved) return;
+    if (retryTimer) clearTimeout(retryTimer);
+    saveAgain();
+  });
+  window.addEventListener("offline", function () {
+    if (unsaved && wizardForm()) scheduleRetry();
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) return;
+    event.preventDefault();
+    event.returnValue = "";  // older browsers need a value to show their own "leave page?" question
+  });
+})();
