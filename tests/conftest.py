@@ -5,6 +5,7 @@ it at the end. Each test runs inside a transaction that is rolled back afterward
 a real server (browser, load) get a separate database of their own.
 """
 
+import asyncio
 import os
 import re
 import secrets
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -46,6 +48,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.name in SLOW_FILES or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def run_coroutine(coroutine_function, *args):
+    """asyncio.run in a thread of its own. Once a browser test has run, Playwright's sync API keeps an
+    event loop running in the worker's main thread for the rest of the session, and asyncio.run (or
+    anyio.run) refuses to start inside it: which tests failed then depended on test order."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function(*args))).result()
 
 
 def _base_database_url() -> str:

@@ -3,6 +3,7 @@
 import asyncio
 
 from app.db import OneWriterAtATime
+from tests.conftest import run_coroutine
 
 
 def _run(methods: list[str]) -> list[tuple[str, str]]:
@@ -19,7 +20,7 @@ def _run(methods: list[str]) -> list[tuple[str, str]]:
         scopes = [{"type": "http", "method": method, "path": f"/{n}"} for n, method in enumerate(methods)]
         await asyncio.gather(*(queue(scope, None, None) for scope in scopes))
 
-    asyncio.run(requests())
+    run_coroutine(requests)
     return events
 
 

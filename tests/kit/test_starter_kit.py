@@ -4,7 +4,6 @@ import ast
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -279,41 +278,29 @@ def test_the_plan_lists_exactly_the_files_in_the_kit():
             assert f"`{path}`" in listed
 
 
-def test_the_plan_shows_the_results_cost_figures_with_their_assumptions():
+def test_the_plan_shows_every_priced_option_and_marks_the_one_matching_the_verdict():
     files, rec = kit(example("legal-assistant"))
-    costs = sections(files["PLAN.md"])["Costs (estimate)"]
-    assert f"${rec.costs.monthly_prompt_engineering:,.2f} a month" in costs
-    assert f"${rec.costs.one_time_fine_tuning:,.2f} once" in costs
-    for assumption in rec.costs.assumptions:
-        assert assumption in costs
-
-
-def test_priced_options_replace_the_two_figures_when_the_result_has_them():
-    # The shape of the cost model's costs.options (issue 12 item 3); built here so the kit is ready for it.
-    answers = example("legal-assistant")
-    rec = recommend(answers, as_of=AS_OF)
-    option = SimpleNamespace(id="tuned_hosted", label="Tuned gpt-oss-20b, hosted", monthly_low=2963.53,
-                             monthly_expected=5883.53, monthly_high=5883.53, one_time=26022.32,
-                             total_24_months=167227.04, assumptions=["730 GPU-hours a month at $8.00."])
-    cheap = SimpleNamespace(id="prompting", label="Prompting a small model", monthly_low=700.0,
-                            monthly_expected=830.36, monthly_high=1230.7, one_time=0.0,
-                            total_24_months=19928.64, assumptions=[])
-    costs = SimpleNamespace(**rec.costs.model_dump(), options=[cheap, option],
-                            recommended_option="tuned_hosted",
-                            why_not_cheapest="It costs more; the difference buys consistency.",
-                            prices_as_of="2026-12-06", notices=["gpt-4.1-mini retires 2027-01-14."])
-    with_options = rec.model_copy(update={"costs": costs})
-    plan = kit_module.starter_kit(answers, with_options, name="x", view_url=None, as_of=AS_OF)["PLAN.md"]
-    part = sections(plan.decode())["Costs (estimate)"]
+    part = sections(files["PLAN.md"])["Costs (estimate)"]
     rows = [line for line in part.splitlines() if line.startswith("| ") and "$" in line]
-    assert rows == [
-        "| Prompting a small model | $830.36 ($700.00 to $1,230.70) | $0.00 | $19,928.64 |",
-        "| Tuned gpt-oss-20b, hosted (matches the verdict) | $5,883.53 ($2,963.53 to $5,883.53) | $26,022.32 "
-        "| $167,227.04 |",
-    ]
-    assert "the difference buys consistency" in part and "retires 2027-01-14" in part
-    assert "730 GPU-hours" in part
-    assert f"${rec.costs.monthly_fine_tuned:,.2f} a month after" not in part
+    assert len(rows) == len(rec.costs.options) > 1
+    for row, option in zip(rows, rec.costs.options, strict=True):
+        assert row.startswith(f"| {option.label}")
+        assert f"${option.monthly_expected:,.2f}" in row and f"${option.total_24_months:,.2f}" in row
+        assert ("(matches the verdict)" in row) == (option.id == rec.costs.recommended_option)
+    if rec.costs.why_not_cheapest:
+        assert rec.costs.why_not_cheapest in part
+    for option in rec.costs.options:
+        for assumption in option.assumptions:
+            assert assumption in part
+
+
+def test_a_result_stored_before_the_options_shows_its_two_figures():
+    files, rec = kit(example("legal-assistant"))
+    old = rec.model_copy(update={"costs": rec.costs.model_copy(update={"options": []})})
+    plan = kit_module.starter_kit(example("legal-assistant"), old, name="x", view_url=None, as_of=AS_OF)
+    part = sections(plan["PLAN.md"].decode())["Costs (estimate)"]
+    assert f"${rec.costs.monthly_prompt_engineering:,.2f} a month" in part
+    assert f"${rec.costs.one_time_fine_tuning:,.2f} once" in part
 
 
 # --- shape of the module ----------------------------------------------------------------------

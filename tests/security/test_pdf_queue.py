@@ -9,6 +9,7 @@ import time
 import anyio
 
 from app.reports.pdf import PdfRenderer, ReportUnavailable
+from tests.conftest import run_coroutine
 from tests.share import renderers
 
 TIMEOUT = 2.0
@@ -36,7 +37,7 @@ def test_requests_beyond_the_queue_get_503_at_once_and_waiting_counts_towards_th
                 await anyio.sleep(0)  # each request in, in this order, before the next one
 
     try:
-        anyio.run(scenario)
+        run_coroutine(scenario)
     finally:
         renderer.close()
     assert {name: result for name, (result, _) in outcomes.items()} == dict.fromkeys(outcomes, "503")

@@ -15,6 +15,7 @@ import httpx
 
 from app.db import OneWriterAtATime
 from app.security.body import BodyLimit
+from tests.conftest import run_coroutine
 
 # How long the trickling client keeps sending before it gives up: far longer than a create takes, so a
 # create that had to wait for the trickle to end is told apart from one that did not.
@@ -84,7 +85,7 @@ def _call(layer, scope: dict, messages: list[dict], hang: bool = False) -> list[
     async def send(message):
         sent.append(message)
 
-    asyncio.run(layer(scope, receive, send))
+    run_coroutine(layer, scope, receive, send)
     return sent
 
 
@@ -155,7 +156,7 @@ def _second_writer_finishes_while_first_holds(first_path: str, *, first_started_
             release_first.set()
             await asyncio.gather(first, second)
 
-    return asyncio.run(scenario())
+    return run_coroutine(scenario)
 
 
 def test_a_recommendation_request_never_takes_the_writer_lock():

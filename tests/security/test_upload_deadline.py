@@ -4,6 +4,7 @@ their own for the whole body: a trickled upload is answered 408, it does not hol
 import asyncio
 
 from app.security import body
+from tests.conftest import run_coroutine
 
 
 def test_an_upload_that_stops_arriving_is_answered_408_at_its_deadline(app, monkeypatch):
@@ -33,5 +34,5 @@ def test_an_upload_that_stops_arriving_is_answered_408_at_its_deadline(app, monk
         async with asyncio.timeout(10):
             await app(scope, trickle, send)
 
-    asyncio.run(run())
+    run_coroutine(run)
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 408
