@@ -18,7 +18,7 @@ def test_healthz_reports_503_when_the_database_is_unreachable(tmp_path):
         database_url="postgresql://nobody@127.0.0.1:1/none",
         secret_key="s" * 40,
         secret_key_file=tmp_path / "k",
-        base_url="http://testserver",
+        base_url="http://testserver",  # the test client's Host is trusted only where it is the base URL (R12)
     )
     from fastapi.testclient import TestClient
 

@@ -48,8 +48,9 @@ class Team:
         self.sections = load_questionnaire().sections
 
     def start(self, name="Support bot", workspace_token=None, key=None, **answers):
-        # A new form has a new key, as the page gives each one; pass `key` to send the same form twice.
-        key = key or f"k-{uuid.uuid4().hex}"
+        # A fresh key per call, as a browser gets with each /new page: one key sent again with other
+        # content is refused (issue 17), so only a double submit passes the same key on purpose.
+        key = key or uuid.uuid4().hex
         path = f"/w/{workspace_token}/new" if workspace_token else "/new"
         form = filled(self.sections[0], **answers) | {
             "name": name, "csrf_token": self.csrf, "idempotency_key": key, "action": "next"}
