@@ -91,10 +91,14 @@ def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None
         facts["_eff10"] = like["_eff10"]
     else:
         facts["_eff10"] = effective_tenths(facts)
-    if like is not None and changed not in COST_FIELDS:
-        facts["_overhead"], facts["_tuned_cheaper"] = like["_overhead"], like["_tuned_cheaper"]
+    # The example tokens depend on the volume answers only; the price comparison on every cost answer.
+    if like is not None and changed not in VOLUME_FIELDS:
+        facts["_overhead"] = like["_overhead"]
     else:
         facts["_overhead"] = example_overhead(answers, assumptions)
+    if like is not None and changed not in COST_FIELDS:
+        facts["_tuned_cheaper"] = like["_tuned_cheaper"]
+    else:
         # F5 fires only when the options table shows a tuned route the team can use that costs less a
         # month than prompting (the same figures: costs.monthly_costs mirrors the table). Only F5 reads
         # the comparison, so it is priced only when F5's volume condition holds (recommend() < 2 ms).
@@ -102,7 +106,7 @@ def derive(answers: dict, assumptions: CostAssumptions, like: dict | None = None
         if answers.get("monthly_requests") is not None and facts["_overhead"] >= OVERHEAD_TOKENS[0]:
             prompting, tuned = monthly_costs(answers, assumptions, as_of)
             facts["_tuned_cheaper"] = prompting is not None and tuned is not None and tuned < prompting
-    if like is not None and changed not in USE_CASE_FIELDS | COST_FIELDS:  # F5 is a use-case rule
+    if like is not None and changed not in USE_CASE_OR_COST_FIELDS:  # F5 is a use-case rule
         facts["_use_case"] = like["_use_case"]
     else:
         facts["_use_case"] = clear_use_case(facts)
@@ -545,6 +549,8 @@ READS = {
 RULES_BY_QUESTION: dict[str, tuple[Rule, ...]] = {}
 for _rule in RULES:
     RULES_BY_QUESTION[_rule.question] = (*RULES_BY_QUESTION.get(_rule.question, ()), _rule)
+# Answers whose change can move the use-case gate, F5 included.
+USE_CASE_OR_COST_FIELDS = USE_CASE_FIELDS | COST_FIELDS
 
 # How much an answer can move the scores: its strongest rule, plus 3 when it can close a gate.
 IMPORTANCE = {
