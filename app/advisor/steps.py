@@ -3,6 +3,7 @@ assess again. Engine 2 (issue 12 item 7): the steps read as an experiment plan, 
 verdict first, and name the tuning routes still open on the advice's date."""
 
 from app.advisor.engine import Evaluation
+from app.advisor.routes import open_route_names
 from app.advisor.rules import PE, PILOT_EXAMPLES
 
 # Weeks until the next assessment, by how often requirements change (unknown: a quarter).
@@ -79,7 +80,7 @@ def _tuning_later(ev: Evaluation) -> str:
 
 
 def _route_step(routes: list[dict]) -> str:
-    open_names = [r["name"] for r in routes if r["open"]]
+    open_names = open_route_names(routes)
     if not routes:
         return "Select the base model and route (see techniques), noting its retirement date."
     if not open_names:

@@ -2,6 +2,7 @@
 domain-2026.md 2 and 6.1, T1-T8)."""
 
 from app.advisor.engine import Evaluation
+from app.advisor.routes import label
 from app.advisor.rules import FT, MANY_EXAMPLES, OVERHEAD_TOKENS, PE, has_at_least
 
 NAMES = {
@@ -120,7 +121,7 @@ def _hosted_only(f: dict) -> bool:
 def _hosted_why(routes: list[dict]) -> str:
     """domain-2026.md 6.3 A1-A4: name the routes still open through launch and the revisit window."""
     hosted_ids = {"openai", "azure", "vertex", "bedrock", "managed_lora"}
-    open_names = [r["name"] for r in routes if r["open"] and r["id"] in hosted_ids]
+    open_names = [label(r) for r in routes if r["open"] and r["id"] in hosted_ids]
     closed = [r["name"] for r in routes if not r["open"] and r["id"] in hosted_ids]
     text = "Let a provider run the tuning job. "
     text += ("Routes open through your launch and revisit window: " + "; ".join(open_names) + "."

@@ -53,3 +53,36 @@ def test_a_far_below_baseline_counts_for_tuning_only_with_enough_good_examples(m
 def test_a_close_baseline_leans_mildly_to_better_prompts(make_answers):
     ev = evaluate(make_answers(prompt_baseline="close"), DEFAULT_ASSUMPTIONS)
     assert ev.fired["prompt_baseline"].favours == PE and ev.fired["prompt_baseline"].weight == 1
+
+
+# F2: domain.md 5.1 G3 and section 3: a managed LoRA service is a hosted API.
+def test_an_api_only_team_sees_the_managed_lora_route_the_cost_table_prices(make_answers):
+    result = recommend(make_answers(model_access="api_only", output_consistency_need="high",
+                                    labeled_examples=5000, data_quality="high"), as_of=DAY)
+    routes = {r.id: r.open for r in result.tuning_routes}
+    assert routes.get("managed_lora") is True
+    hosted = next(t for t in result.techniques if t.id == "hosted_fine_tuning")
+    assert "Managed LoRA on open-weight models (Together, Fireworks)" in hosted.why.split("Not recommended")[0]
+
+
+# F13: domain-2026.md 6.3 A2: Azure tunes for existing customers only, on its own dated schedule.
+def test_azure_is_offered_only_on_condition_of_being_a_customer_already(make_answers):
+    result = recommend(make_answers(model_access="api_only", output_consistency_need="high",
+                                    labeled_examples=5000, data_quality="high", time_to_deploy_weeks=6,
+                                    requirements_change_frequency="monthly"), as_of=DAY)  # 8-week window
+    azure = next(r for r in result.tuning_routes if r.id == "azure")
+    assert azure.open and "if you are already an Azure OpenAI fine-tuning customer" in azure.note
+    said = " ".join([t.why for t in result.techniques] + result.next_steps)
+    assert "Azure OpenAI fine-tuning (if you are already an Azure OpenAI fine-tuning customer)" in said
+    assert "Azure OpenAI fine-tuning;" not in said and "Azure OpenAI fine-tuning." not in said
+
+
+def test_a_route_closing_in_the_revisit_window_shows_its_own_dates_not_the_window_end(make_answers):
+    from app.advisor.routes import judge_routes
+
+    launch_weeks, revisit = 12, 8  # window ends 2027-04-25, after Azure's last training day 2027-04-14
+    routes = judge_routes({"model_access": "api_only", "time_to_deploy_weeks": launch_weeks}, DAY, revisit)
+    azure = next(r for r in routes if r["id"] == "azure")
+    assert not azure["open"]
+    assert "new tuning jobs until 2027-04-14, tuned models served until 2027-10-14" in azure["note"]
+    assert "(by 2027-04-25)" not in azure["note"] and "to 2027-04-25" in azure["note"]
