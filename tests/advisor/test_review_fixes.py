@@ -62,7 +62,8 @@ def test_an_api_only_team_sees_the_managed_lora_route_the_cost_table_prices(make
     routes = {r.id: r.open for r in result.tuning_routes}
     assert routes.get("managed_lora") is True
     hosted = next(t for t in result.techniques if t.id == "hosted_fine_tuning")
-    assert "Managed LoRA on open-weight models (Together, Fireworks)" in hosted.why.split("Not recommended")[0]
+    open_part = hosted.why.split("Not recommended")[0]
+    assert "Managed LoRA on open-weight models (Together, Fireworks)" in open_part
 
 
 # F13: domain-2026.md 6.3 A2: Azure tunes for existing customers only, on its own dated schedule.
