@@ -17,7 +17,18 @@ def _prompting(ev: Evaluation) -> bool:
 
 
 def _hosted_route(ev: Evaluation) -> bool:
-    return ev.facts.get("model_access") in ("api_only", "both", None)
+    return ev.facts.get("model_access") in ("api_only", "both", None) and not _runs_locally(ev)
+
+
+def _runs_locally(ev: Evaluation) -> bool:
+    """Expert review F4/F19: the model runs on the device or on the team's own GPUs, so nothing goes to a
+    vendor, no tokens are billed, and open weights are not retired by anyone (domain-2026.md 5.2, 5.3)."""
+    deployment = ev.facts.get("deployment")
+    return deployment == "on_device" or (deployment == "self_hosted" and ev.facts.get("gpu_access") == "own")
+
+
+def _self_or_device(ev: Evaluation) -> bool:
+    return ev.facts.get("deployment") in ("self_hosted", "on_device")
 
 
 # (id, applies when, text, mitigations): in the order they are shown.
@@ -48,7 +59,8 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
      ("Keep prompts under version control with an evaluation set.",
       "Test each prompt variant on that fixed set before shipping it.",
       "Re-run the evaluation whenever the model version changes.")),
-    ("token_cost", lambda ev: _prompting(ev) and (
+    # On the device no token is billed (review F4): long prompts cost speed there, which latency covers.
+    ("token_cost", lambda ev: _prompting(ev) and ev.facts.get("deployment") != "on_device" and (
         ev.facts["_overhead"] >= OVERHEAD_TOKENS[0] / 10
         or (ev.facts.get("avg_prompt_tokens_without_examples") or 0) >= 2_000),
      "Token cost of long prompts: instructions and examples are paid for on every request ("
@@ -56,12 +68,18 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
      ("Measure tokens per request and the monthly bill early.",
       "Cache the static prefix (instructions and examples).",
       "At high volume, consider tuning a smaller model on the large model's outputs.")),
-    ("confidential_data", lambda ev: ev.facts.get("data_confidential") is True,
+    ("confidential_data", lambda ev: ev.facts.get("data_confidential") is True and not _runs_locally(ev),
      "Confidential data: prompts and training data leave your control when sent to a vendor; a tuned model "
      "can memorise training data.",
      ("Self-host open weights with LoRA/QLoRA, or use vendor terms that exclude training on your data.",
       "Redact personal and secret data before prompting or training.",
       "Restrict who can query a tuned model and log access.")),
+    # Review F4/F19: on the device or own GPUs nothing is sent to a vendor; memorisation remains (section 7).
+    ("confidential_data", lambda ev: ev.facts.get("data_confidential") is True and _runs_locally(ev),
+     "Confidential data: it stays on machines you control, but a tuned model can memorise training data and "
+     "repeat it to anyone who can query the model or copy its weights.",
+     ("Redact personal and secret data before training.",
+      "Restrict who can query a tuned model or copy its weights, and log access.")),
     # Section 7 (Gekhman): also when tuning a model on a domain it does not know, whose examples carry facts
     # new to it.
     ("hallucination", lambda ev: ev.facts.get("needs_fresh_or_private_knowledge") is True
@@ -79,7 +97,8 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
       "Prefer portable open-weight adapters (LoRA) where possible.",
       "Note the base model's retirement date in the plan.")),
     # domain-2026.md 4 and 6.3 A5: prompts are tied to a model too; providers retired dozens in 2026.
-    ("model_retirement", lambda ev: not _tuning(ev) and ev.facts.get("deployment") != "on_device"
+    # Open weights you run yourself are not retired by anyone (review F19): self-hosting is excluded too.
+    ("model_retirement", lambda ev: not _tuning(ev) and not _self_or_device(ev)
      and ev.facts.get("model_access") != "open_weights",
      "Model retirement: hosted models are retired on the provider's schedule (OpenAI gives at least 6 "
      "months' notice, Anthropic 60 days, and several 2026 dates moved), and a prompt tuned to one model can "

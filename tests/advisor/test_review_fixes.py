@@ -87,3 +87,33 @@ def test_a_route_closing_in_the_revisit_window_shows_its_own_dates_not_the_windo
     assert not azure["open"]
     assert "new tuning jobs until 2027-04-14, tuned models served until 2027-10-14" in azure["note"]
     assert "(by 2027-04-25)" not in azure["note"] and "to 2027-04-25" in azure["note"]
+
+
+def _risk_texts(result) -> str:
+    return " ".join(r.text + " " + " ".join(r.mitigations) for r in result.risks)
+
+
+# F4/F19: risks follow where the model runs (domain-2026.md 5.2, 5.3).
+def test_an_on_device_model_is_not_warned_of_vendors_or_token_bills(make_answers):
+    result = recommend(make_answers(deployment="on_device", data_confidential=True,
+                                    avg_prompt_tokens_without_examples=2500), as_of=DAY)
+    said = _risk_texts(result)
+    assert "sent to a vendor" not in said and "Token cost of long prompts" not in said
+    assert "confidential_data" in [r.id for r in result.risks]  # memorisation still applies
+
+
+def test_a_team_on_its_own_gpus_is_not_told_of_vendors_or_provider_retirements(make_answers):
+    result = recommend(make_answers(deployment="self_hosted", gpu_access="own", model_access="both",
+                                    data_confidential=True), as_of=DAY)
+    said = _risk_texts(result)
+    assert "sent to a vendor" not in said
+    assert "retired on the provider's schedule" not in said
+    assert "stays on machines you control" in said
+
+
+def test_a_hosted_team_still_hears_of_vendors_and_retirements(make_answers):
+    result = recommend(make_answers(deployment="hosted_api", data_confidential=True, model_access="api_only"),
+                       as_of=DAY)
+    said = _risk_texts(result)
+    assert "sent to a vendor" in said
+    assert result.verdict != PE or "retired on the provider's schedule" in said
