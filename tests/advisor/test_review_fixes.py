@@ -117,3 +117,30 @@ def test_a_hosted_team_still_hears_of_vendors_and_retirements(make_answers):
     said = _risk_texts(result)
     assert "sent to a vendor" in said
     assert result.verdict != PE or "retired on the provider's schedule" in said
+
+
+# F18: domain-2026.md 6.1 T4: verifiable answers AND a reasoning need.
+def test_reinforcement_tuning_is_not_offered_to_a_checkable_task_without_reasoning(make_answers):
+    tuned = dict(output_consistency_need="high", labeled_examples=5000, data_quality="high",
+                 accuracy_criticality="high", outputs_checkable=True, uses_tools=True)
+    agent = recommend(make_answers(**tuned, task_type="extraction"), as_of=DAY)
+    coder = recommend(make_answers(**tuned, task_type="code"), as_of=DAY)
+    assert agent.verdict != PE and coder.verdict != PE
+    assert "reinforcement_fine_tuning" not in [t.id for t in agent.techniques]
+    assert "reinforcement_fine_tuning" in [t.id for t in coder.techniques]
+
+
+def test_few_shot_examples_beside_a_tuned_model_say_plainly_what_they_are_for(make_answers):
+    result = recommend(make_answers(output_consistency_need="high", labeled_examples=5000,
+                                    data_quality="high", requirements_change_frequency="monthly"), as_of=DAY)
+    few_shot = next(t for t in result.techniques if t.id == "few_shot")
+    assert "tuned releases" not in few_shot.why
+    assert "not learned yet" in few_shot.why
+
+
+# F20: domain-2026.md 2.6: a 24-hour window, not "most within an hour".
+def test_batch_timing_is_a_24_hour_window_not_a_promise_of_an_hour(make_answers):
+    result = recommend(make_answers(batch_tolerant=True), as_of=DAY)
+    batch = next(t for t in result.techniques if t.id == "batch_processing")
+    assert "within a 24-hour window, often sooner" in batch.why
+    assert "within an hour" not in batch.why
