@@ -176,7 +176,10 @@ def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impa
     if unknown:
         lowered.append(f"{_count(len(unknown), 'important question is', 'important questions are')} "
                        "still open.")
-        raise_.append("Answer the open questions listed below, starting with the first.")
+    if unknown and impacts:
+        # Review F14: point to the list only when it has entries, and name its first question.
+        first = impacts[0].question.replace("_", " ")
+        raise_.append(f"Answer the open questions listed below, starting with the first: {first}.")
     moving = [i.question for i in impacts if i.verdicts]
     if moving:
         lowered.append(f"The answer to {_count(len(moving), 'open question', 'open questions')} could change "

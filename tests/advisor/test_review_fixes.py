@@ -144,3 +144,42 @@ def test_batch_timing_is_a_24_hour_window_not_a_promise_of_an_hour(make_answers)
     batch = next(t for t in result.techniques if t.id == "batch_processing")
     assert "within a 24-hour window, often sooner" in batch.why
     assert "within an hour" not in batch.why
+
+
+# F14: the pointer to the open questions only when the list has entries, naming the first.
+def test_the_confidence_never_points_to_an_empty_list_of_open_questions():
+    answers = {"task_type": "translation", "accuracy_criticality": "low", "output_consistency_need": "medium",
+               "domain_specificity": "low", "knowledge_in_base_model": "yes", "labeled_examples": 40,
+               "data_quality": "medium", "budget": "low", "ml_expertise": "none", "time_to_deploy_weeks": 2,
+               "monthly_requests": 3000, "avg_prompt_tokens_without_examples": 200,
+               "requirements_change_frequency": "monthly", "use_case_breadth": "narrow",
+               "model_access": "api_only"}  # review case 07: no open question moves anything
+    result = recommend(answers, as_of=DAY)
+    assert result.open_questions == []
+    assert not any("open questions listed below" in s for s in result.confidence_explained.would_raise)
+
+
+def test_the_pointer_to_the_open_questions_names_the_first_one(make_answers):
+    answers = make_answers()
+    for question in ("labeled_examples", "data_quality", "output_consistency_need"):
+        answers.pop(question, None)
+    result = recommend(answers, as_of=DAY)
+    assert result.open_questions
+    first = result.open_questions[0].question.replace("_", " ")
+    pointer = [s for s in result.confidence_explained.would_raise if "open questions listed below" in s]
+    assert pointer and pointer[0].endswith(f"starting with the first: {first}.")
+
+
+# F16: hold-out arithmetic that reads right; few examples never both in the prompt and the test set.
+def test_the_hold_out_arithmetic_reads_right_with_many_examples(make_answers):
+    result = recommend(make_answers(labeled_examples=50_000), as_of=DAY)
+    data = result.evaluation_plan.data
+    assert "Hold out 2,000 of your 50,000 examples" in data and "20% would be 10,000; 2,000 is enough" in data
+    assert "a random 20%" not in data
+    assert any("20% would be 10,000; 2,000 is enough" in step for step in result.next_steps)
+
+
+def test_few_examples_are_split_between_the_prompt_and_the_test_set(make_answers):
+    data = recommend(make_answers(labeled_examples=40), as_of=DAY).evaluation_plan.data
+    assert "Put 10 of your 40 examples in the prompt and the other 30 in the test set" in data
+    assert "Your 40 examples plus" not in data
