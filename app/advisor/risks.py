@@ -144,8 +144,54 @@ RISKS: tuple[tuple[str, Callable[[Evaluation], bool], str, tuple[str, ...]], ...
 )
 
 
+# Latency presets (domain-2026.md 5.2, 5.3; 6.4 L1/L2). Planning formula: TTFT + output tokens / speed. Small
+# hosted non-reasoning models run at ~150-300 tokens/s with a time to first token of about 0.4-0.6 s (lowest
+# measured 0.42 s); on-device 1-3B models at ~7-30 tokens/s on phones, with no network round trip. Only the
+# fastest end of each range is used to flag a budget, so a flag means "broken even in the best case".
+HOSTED_TTFT_S = (0.4, 0.6)
+HOSTED_TOKENS_PER_S = (300, 150)
+ON_DEVICE_TOKENS_PER_S = (30, 7)
+
+
+def latency_estimate(facts: dict) -> tuple[float, float] | None:
+    """Best- and worst-case seconds for one answer where a preset exists (hosted or on-device), else None.
+    Self-hosted serving has no preset in the domain notes (it depends on the GPUs), so it is not estimated."""
+    output = facts.get("avg_output_tokens")
+    deployment = facts.get("deployment") or "hosted_api"
+    if output is None or deployment == "self_hosted":
+        return None
+    if deployment == "on_device":
+        fast, slow = ON_DEVICE_TOKENS_PER_S
+        return output / fast, output / slow
+    (ttft_best, ttft_worst), (fast, slow) = HOSTED_TTFT_S, HOSTED_TOKENS_PER_S
+    return ttft_best + output / fast, ttft_worst + output / slow
+
+
+def latency_risk(facts: dict) -> dict | None:
+    """Review F5: a notice when the answers break latency_budget_ms even at the fastest preset (2026 L1)."""
+    budget_ms = facts.get("latency_budget_ms")
+    estimate = latency_estimate(facts)
+    if budget_ms is None or estimate is None or estimate[0] * 1000 <= budget_ms:
+        return None
+    best, worst = estimate
+    output = facts["avg_output_tokens"]
+    where = ("on the device (1-3B models give about 7-30 tokens/s on phones)"
+             if facts.get("deployment") == "on_device"
+             else "on a small hosted model (about 150-300 tokens/s after a first token in about 0.4-0.6 s)")
+    return {"id": "latency_budget",
+            "text": f"Latency budget broken: {output:,} output tokens {where} take about "
+                    f"{best:.1f}-{worst:.1f} s, over your {budget_ms:,} ms budget even at the fastest speed "
+                    "(planning formula: time to first token + output tokens / speed; OpenAI latency guide).",
+            "mitigations": [
+                "Cut the output first: it is the biggest lever (halving the output roughly halves the time).",
+                "Use a smaller, non-reasoning model; stream the answer so the first words show early.",
+                "Distil a large model that passes your evaluation into a small one that fits the budget."]}
+
+
 def risks(ev: Evaluation, techniques: list[dict] | None = None) -> list[dict]:
     ids = tuple(t["id"] for t in techniques or ())
     view = replace(ev, facts={**ev.facts, "_technique_ids": ids})
-    return [{"id": rid, "text": text, "mitigations": list(mitigations)}
-            for rid, applies, text, mitigations in RISKS if applies(view)]
+    found = [{"id": rid, "text": text, "mitigations": list(mitigations)}
+             for rid, applies, text, mitigations in RISKS if applies(view)]
+    latency = latency_risk(ev.facts)
+    return found + ([latency] if latency else [])

@@ -183,3 +183,25 @@ def test_few_examples_are_split_between_the_prompt_and_the_test_set(make_answers
     data = recommend(make_answers(labeled_examples=40), as_of=DAY).evaluation_plan.data
     assert "Put 10 of your 40 examples in the prompt and the other 30 in the test set" in data
     assert "Your 40 examples plus" not in data
+
+
+# F5: domain-2026.md 5.2/5.3, 6.4 L1/L2: a budget broken even at the fastest preset is flagged, with levers.
+def test_a_latency_budget_the_answers_break_is_flagged_with_its_levers(make_answers):
+    device = recommend(make_answers(deployment="on_device", avg_output_tokens=80, latency_budget_ms=1500),
+                       as_of=DAY)
+    flagged = next(r for r in device.risks if r.id == "latency_budget")
+    assert "2.7-11.4 s" in flagged.text and "1,500 ms" in flagged.text
+    levers = " ".join(flagged.mitigations)
+    assert "Cut the output" in levers and "smaller" in levers and "Distil" in levers
+    hosted = recommend(make_answers(deployment="hosted_api", avg_output_tokens=40, latency_budget_ms=300),
+                       as_of=DAY)
+    assert "latency_budget" in [r.id for r in hosted.risks]  # the first token alone takes ~0.4 s
+
+
+def test_a_latency_budget_that_fits_is_not_flagged_and_the_verdict_does_not_move(make_answers):
+    fits = make_answers(deployment="on_device", avg_output_tokens=20, latency_budget_ms=1500)  # 0.7 s at best
+    assert "latency_budget" not in [r.id for r in recommend(fits, as_of=DAY).risks]
+    broken = make_answers(deployment="on_device", avg_output_tokens=80, latency_budget_ms=1500)
+    assert recommend(broken, as_of=DAY).verdict == recommend(fits, as_of=DAY).verdict
+    unknown = make_answers(deployment="self_hosted", avg_output_tokens=400, latency_budget_ms=100)
+    assert "latency_budget" not in [r.id for r in recommend(unknown, as_of=DAY).risks]  # no preset to judge
