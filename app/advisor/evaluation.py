@@ -24,6 +24,7 @@ CODE_GRADED = frozenset({"classification", "extraction", "code"})
 # Anthropic (domain-2026.md 2.8): many auto-graded cases beat a few hand-graded ones; no vendor minimum.
 STARTER_CASES = "50-100"
 HELD_OUT_SHARE = 0.2  # domain.md 7 / steps: hold out 10-20% for validation; the larger share for a test set
+FEW_SHOT_MIN, FEW_SHOT_MAX = 3, 10  # techniques.py: "put 3-10 of your best examples in the prompt"
 MAX_HELD_OUT = 2_000  # beyond this, more test cases add little and cost judge tokens (our heuristic)
 
 
@@ -40,13 +41,26 @@ def _grader(f: dict) -> str:
 def _data(f: dict) -> str:
     examples = f.get("labeled_examples") or 0
     if examples >= 100:
-        held = min(int(examples * HELD_OUT_SHARE), MAX_HELD_OUT)
-        return (f"Hold out about {held:,} of your {examples:,} examples (a random {HELD_OUT_SHARE:.0%}, "
-                f"at most {MAX_HELD_OUT:,}) that no prompt or training run ever sees, plus the edge cases "
-                "you know.")
+        share = int(examples * HELD_OUT_SHARE)
+        # Review F16: say the arithmetic as it is ("20% would be 10,000; 2,000 is enough"), not "a random
+        # 20%, at most 2,000" beside a figure that is not 20%.
+        why = (f"{HELD_OUT_SHARE:.0%} would be {share:,}; {MAX_HELD_OUT:,} is enough"
+               if share > MAX_HELD_OUT else f"{HELD_OUT_SHARE:.0%} of them")
+        held = min(share, MAX_HELD_OUT)
+        return (f"Hold out {held:,} of your {examples:,} examples, picked at random, that no prompt or "
+                f"training run ever sees ({why}), plus the edge cases you know.")
     if examples:
-        return (f"Your {examples:,} example(s) plus {STARTER_CASES} real cases with expected outputs, drawn "
-                "from the inputs production will see, edge cases included.")
+        # Review F16: the few examples also go into the prompt as few-shot examples; an example the prompt
+        # shows cannot test it, so say which go where (techniques: 3-10 in the prompt).
+        if examples <= FEW_SHOT_MAX // 3:
+            split = (f"Your {examples:,} example{'s go' if examples != 1 else ' goes'} into the prompt, so "
+                     "the test set must come from elsewhere")
+        else:
+            in_prompt = min(FEW_SHOT_MAX, max(FEW_SHOT_MIN, examples // 4))
+            split = (f"Put {in_prompt:,} of your {examples:,} examples in the prompt and the other "
+                     f"{examples - in_prompt:,} in the test set, never the same one in both")
+        return (f"{split}; add {STARTER_CASES} real cases with expected outputs, drawn from the inputs "
+                "production will see, edge cases included.")
     return (f"{STARTER_CASES} real cases with expected outputs, drawn from the inputs production will see, "
             "edge cases included; grow it from real use.")
 

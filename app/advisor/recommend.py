@@ -22,7 +22,7 @@ from app.advisor.steps import next_steps, revisit_in_weeks
 from app.advisor.techniques import techniques
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
 
-ENGINE_VERSION = "2.0.0"  # bump whenever a rule, weight, threshold or price changes a result
+ENGINE_VERSION = "2.1.0"  # bump whenever a rule, weight, threshold or price changes a result
 MAX_OPEN_QUESTIONS = 6
 # The nine answers-v2 fields shape techniques, evaluation, risks and costs; unanswered, the engine uses the
 # same assumptions as engine 1 did. Counting them as unknowns would lower the confidence of every v1 answer
@@ -176,7 +176,10 @@ def _confidence_explained(ev: Evaluation, confidence: float, answers: dict, impa
     if unknown:
         lowered.append(f"{_count(len(unknown), 'important question is', 'important questions are')} "
                        "still open.")
-        raise_.append("Answer the open questions listed below, starting with the first.")
+    if unknown and impacts:
+        # Review F14: point to the list only when it has entries, and name its first question.
+        first = impacts[0].question.replace("_", " ")
+        raise_.append(f"Answer the open questions listed below, starting with the first: {first}.")
     moving = [i.question for i in impacts if i.verdicts]
     if moving:
         lowered.append(f"The answer to {_count(len(moving), 'open question', 'open questions')} could change "

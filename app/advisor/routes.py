@@ -20,6 +20,9 @@ class Route:
     existing_customers_only: bool
     note: str
     source: str
+    # Who may use an existing-customers-only route, said as a condition (expert review F13: the advice cannot
+    # know whether the team is already a customer, so it must never present such a route as plainly open).
+    condition: str = ""
 
 
 ROUTES: tuple[Route, ...] = (
@@ -27,11 +30,13 @@ ROUTES: tuple[Route, ...] = (
           "closed to new organisations since 2026-05-07; no new jobs after 2027-01-06; the tunable "
           "gpt-4o/4.1 family and its fine-tunes stop on 2027-01-14, and the current GPT-6.x models cannot "
           "be tuned",
-          "domain-2026.md 1 (C4, C8), 4.1, 6.3 A1; OpenAI deprecations page (V)"),
+          "domain-2026.md 1 (C4, C8), 4.1, 6.3 A1; OpenAI deprecations page (V)",
+          "if you are already an active OpenAI fine-tuning customer"),
     Route("azure", "Azure OpenAI fine-tuning", "hosted", date(2027, 4, 14), date(2027, 10, 14), True,
           "existing customers only; gpt-4.1 family training until at least 2027-04-14 and tuned deployments "
           "until 2027-10-14 (schedule of 2026-07-07; it moved three times in 2026)",
-          "domain-2026.md 4.2, 6.3 A2; Azure retirement schedule 2026-07-07 (V)"),
+          "domain-2026.md 4.2, 6.3 A2; Azure retirement schedule 2026-07-07 (V)",
+          "if you are already an Azure OpenAI fine-tuning customer"),
     Route("vertex", "Google Vertex AI tuning", "hosted", None, None, False,
           "supervised and preference tuning of Gemini on Vertex AI (none on the Gemini API); tuning "
           "prices for Gemini 3.x not published: ask Google for a quote",
@@ -65,9 +70,24 @@ def route_closes_by(route: Route, day: date) -> bool:
     return any(end < day for end in ends)
 
 
+def schedule(route: Route) -> str:
+    """The route's own dates in words (domain-2026.md 6.3 A2: show the read dates), '' when none is set."""
+    parts = []
+    if route.new_jobs_until is not None:
+        parts.append(f"new tuning jobs until {route.new_jobs_until.isoformat()}")
+    if route.serving_until is not None:
+        parts.append(f"tuned models served until {route.serving_until.isoformat()}")
+    return ", ".join(parts)
+
+
 def usable(route: Route, facts: dict) -> bool:
     """Whether the team's answers allow this kind of route at all (model access, skills)."""
     access = facts.get("model_access")
+    if route.id == "managed_lora":
+        # Expert review F2: a managed LoRA service is itself a hosted API (domain.md 5.1 G3 "treat as cloud",
+        # section 3: Together, Fireworks), so it is open to api_only teams too; the cost table already prices
+        # exactly this route for them ("tuned_hosted": LoRA on gpt-oss-20b at Fireworks).
+        return True
     if route.kind == "hosted":
         return access in ("api_only", "both", None)
     if route.id == "self_hosted":
@@ -89,15 +109,23 @@ def judge_routes(facts: dict, as_of: date, revisit_weeks: int) -> list[dict]:
             why = f"it closes before your launch ({launch.isoformat()}); {route.note}"
         elif route_closes_by(route, window_end):
             is_open = False
-            why = (f"it closes within the revisit window after your launch (by {window_end.isoformat()}); "
-                   f"{route.note}")
+            # The route's own dates, then the window's end: the window end is not the provider's date.
+            why = (f"its schedule ({schedule(route)}) does not cover your revisit window after launch "
+                   f"(to {window_end.isoformat()}); {route.note}")
         else:
             is_open = True
-            why = route.note + ("; for existing customers only" if route.existing_customers_only else "")
+            why = route.note + (f"; open only {route.condition}" if route.condition else "")
         judged.append({"id": route.id, "name": route.name, "open": is_open, "note": why,
                        "source": route.source})
     return judged
 
 
+def label(judged: dict) -> str:
+    """A judged route's name, with its condition for existing-customers-only routes (review F13)."""
+    route = ROUTES_BY_ID.get(judged["id"])
+    condition = route.condition if route is not None else ""
+    return f"{judged['name']} ({condition})" if condition else judged["name"]
+
+
 def open_route_names(judged: list[dict]) -> list[str]:
-    return [route["name"] for route in judged if route["open"]]
+    return [label(route) for route in judged if route["open"]]

@@ -137,6 +137,12 @@ def _is(question: str, *values) -> Callable[[dict], bool]:
     return lambda f: f.get(question) in values
 
 
+def _latency_need(f: dict) -> bool:
+    """F6's condition: fast answers with a prompt long enough that a tuned smaller model helps."""
+    return (f.get("latency_sensitive") is True
+            and (f.get("avg_prompt_tokens_without_examples") or 0) >= LATENCY_PROMPT_TOKENS)
+
+
 def _overhead_at_least(tokens: float) -> Callable[[dict], bool]:
     return lambda f: (f.get("monthly_requests") is not None and f["_overhead"] >= tokens
                       and f["_tuned_cheaper"])
@@ -267,10 +273,7 @@ RULES: tuple[Rule, ...] = (
          "standing instructions and edge cases, tuning can absorb it; input documents that differ per "
          "request cannot be absorbed and cost the same either way.",
          "Azure 2025: reduce prompt overhead when prompts grow long with edge cases; engine 2 (issue 12)"),
-    Rule("F6", "latency_sensitive",
-         lambda f: f.get("latency_sensitive") is True
-         and (f.get("avg_prompt_tokens_without_examples") or 0) >= LATENCY_PROMPT_TOKENS,
-         FT, 1,
+    Rule("F6", "latency_sensitive", _latency_need, FT, 1,
          "Answers must come fast: a tuned smaller model can hold quality at a speed only small models reach "
          "(model size is the main speed factor); the long prompt itself costs little time (halving a "
          "prompt saves about 1-5% of latency).",
@@ -292,6 +295,33 @@ RULES: tuple[Rule, ...] = (
          "of API models is realistic, so tuning must wait until someone can prepare, run and evaluate "
          "training; prompt an open model meanwhile.",
          "5.1 G3: without ML expertise only hosted fine-tuning (api_only or both)"),
+    # The measured prompt baseline (answers-v2). domain.md 0.1 and 5.5: prompt first, measure, fine-tune
+    # only when prompting demonstrably falls short; domain-2026.md 6.1 T7: tune only if the smallest passing
+    # model is still too slow or too expensive. So a prompt that meets the target weighs strongly for
+    # prompting, except where a cost (F5) or latency (F6) need gives tuning a job other than quality: there
+    # it weighs 1 so those rows can still win. "not_measured" scores nothing (the plan already says measure).
+    Rule("P-base-cost", "prompt_baseline",
+         lambda f: f.get("prompt_baseline") == "meets_target"
+         and (_overhead_at_least(OVERHEAD_TOKENS[0])(f) or _latency_need(f)),
+         PE, 1,
+         "Your best prompt already meets the quality target, so quality is no reason to tune; tuning can "
+         "only pay for itself in cost or speed, which the volume and latency reasons weigh.",
+         "domain.md 0.1, 5.5; domain-2026.md 6.1 T7 (tune only if too slow or too expensive)"),
+    Rule("P-base", "prompt_baseline", _is("prompt_baseline", "meets_target"), PE, 3,
+         "Your best prompt already meets the quality target: vendors tune only when prompting falls short, "
+         "so keep the prompt; tuning would be for cost or speed, and neither is pressing in your answers.",
+         "domain.md 0.1, 5.5; domain-2026.md 6.1 T7"),
+    Rule("P-base-close", "prompt_baseline", _is("prompt_baseline", "close"), PE, 1,
+         "Your best prompt comes close to the target: better instructions, examples or a stronger model "
+         "often close a small gap before any training is needed.",
+         "domain.md 0.1, 5.5; domain-2026.md 6.1 T7 (compare model tiers first)"),
+    Rule("F-base", "prompt_baseline",
+         lambda f: f.get("prompt_baseline") == "far_below" and has_at_least(f, PILOT_EXAMPLES)
+         and _usable_quality(f),
+         FT, 2,
+         "Your best prompt is far below the quality target: that measured shortfall is what vendors ask for "
+         "before tuning, and {good_examples} give a tuning run something to learn from.",
+         "domain.md 0.1 (fine-tune when prompting demonstrably falls short), 5.5; 5.1 G1"),
     Rule("P4", "task_type", _is("task_type", "reasoning"), PE, 1,
          "Reasoning-heavy work: chain-of-thought prompting matched or beat fine-tuned models on reasoning.",
          "5.3 P4; Wei et al. 2022"),
@@ -544,6 +574,9 @@ READS = {
     "monthly_requests": COST_FIELDS - {"monthly_requests"},
     "latency_sensitive": {"avg_prompt_tokens_without_examples"},
     "model_access": {"ml_expertise"},
+    # P-base-cost reads F5's and F6's conditions; F-base reads the example count and quality.
+    "prompt_baseline": COST_FIELDS | DATA_FIELDS | {"latency_sensitive",
+                                                    "avg_prompt_tokens_without_examples"},
 }
 
 RULES_BY_QUESTION: dict[str, tuple[Rule, ...]] = {}

@@ -3,6 +3,7 @@ assess again. Engine 2 (issue 12 item 7): the steps read as an experiment plan, 
 verdict first, and name the tuning routes still open on the advice's date."""
 
 from app.advisor.engine import Evaluation
+from app.advisor.routes import open_route_names
 from app.advisor.rules import PE, PILOT_EXAMPLES
 
 # Weeks until the next assessment, by how often requirements change (unknown: a quarter).
@@ -20,8 +21,14 @@ def _eval_set_step(ev: Evaluation) -> str:
     """The cheapest test of any verdict: an evaluation set, from the team's own examples when it has them."""
     examples = ev.facts.get("labeled_examples") or 0
     if examples >= PILOT_EXAMPLES:
-        source = (f"hold out a random 20% of your {examples:,} examples (at most 2,000) as the evaluation "
-                  "set, never used in a prompt or for training")
+        share = examples // 5  # 20% (evaluation.HELD_OUT_SHARE), capped at 2,000 (MAX_HELD_OUT)
+        # Review F16: the arithmetic as it is, not "a random 20% (at most 2,000)" beside 2,000 of 50,000.
+        why = f"20% would be {share:,}; 2,000 is enough" if share > 2_000 else "20% of them"
+        source = (f"hold out {min(share, 2_000):,} of your {examples:,} examples at random ({why}) as the "
+                  "evaluation set, never used in a prompt or for training")
+    elif examples:
+        source = ("build an evaluation set of 50-100 real cases with expected outputs, apart from the "
+                  f"{examples:,} example(s) your prompt shows")
     else:
         source = "build an evaluation set of 50-100 real cases with expected outputs"
     return (f"First, the cheapest test of this verdict: write down the quality target, {source}, and measure "
@@ -79,7 +86,7 @@ def _tuning_later(ev: Evaluation) -> str:
 
 
 def _route_step(routes: list[dict]) -> str:
-    open_names = [r["name"] for r in routes if r["open"]]
+    open_names = open_route_names(routes)
     if not routes:
         return "Select the base model and route (see techniques), noting its retirement date."
     if not open_names:

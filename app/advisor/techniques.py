@@ -2,6 +2,7 @@
 domain-2026.md 2 and 6.1, T1-T8)."""
 
 from app.advisor.engine import Evaluation
+from app.advisor.routes import label
 from app.advisor.rules import FT, MANY_EXAMPLES, OVERHEAD_TOKENS, PE, has_at_least
 
 NAMES = {
@@ -77,7 +78,10 @@ def _prompting(f: dict, tuned: bool) -> list[tuple[str, str]]:
     elif examples is None or examples >= 3:
         cost = (" Watch the token bill: at your volume the examples are resent with every request; cache "
                 "the static block." if f["_overhead"] >= OVERHEAD_TOKENS[0] else "")
-        which = "what changes between tuned releases" if tuned else "the format and edge cases"
+        # Expert review F18: "to show what changes between tuned releases" was unclear; say what the examples
+        # are for beside a tuned model: cases and rules newer than its last training run.
+        which = ("cases the tuned model has not learned yet, such as rules that changed since its last "
+                 "training run" if tuned else "the format and edge cases")
         chosen.append(("few_shot", f"Put 3-10 of your best examples in the prompt to show {which} "
                        f"(OpenAI, Anthropic multishot prompting).{cost}"))
     if f.get("task_type") in GENERATIVE_TASKS or f.get("domain_specificity") == "high":
@@ -120,7 +124,7 @@ def _hosted_only(f: dict) -> bool:
 def _hosted_why(routes: list[dict]) -> str:
     """domain-2026.md 6.3 A1-A4: name the routes still open through launch and the revisit window."""
     hosted_ids = {"openai", "azure", "vertex", "bedrock", "managed_lora"}
-    open_names = [r["name"] for r in routes if r["open"] and r["id"] in hosted_ids]
+    open_names = [label(r) for r in routes if r["open"] and r["id"] in hosted_ids]
     closed = [r["name"] for r in routes if not r["open"] and r["id"] in hosted_ids]
     text = "Let a provider run the tuning job. "
     text += ("Routes open through your launch and revisit window: " + "; ".join(open_names) + "."
@@ -219,9 +223,10 @@ def _additions(f: dict, verdict: str, tuned: bool) -> list[tuple[str, str]]:
     if cache:
         chosen.append(("prompt_caching", cache))
     if f.get("batch_tolerant") is True:
+        # domain-2026.md 2.6: providers promise a 24-hour window; "most within an hour" is Anthropic's alone.
         chosen.append(("batch_processing", "Your results can wait: send them through a batch API at half "
-                       "price (OpenAI, Anthropic, Gemini, Fireworks); most batches finish within an hour, "
-                       "all within 24 hours."))
+                       "price (OpenAI, Anthropic, Gemini, Fireworks); results come within a 24-hour window, "
+                       "often sooner."))
     if tuned:
         narrow_stable = (f.get("use_case_breadth") != "broad"
                          and f.get("requirements_change_frequency") in ("rare", "monthly", None))
@@ -243,8 +248,9 @@ def _additions(f: dict, verdict: str, tuned: bool) -> list[tuple[str, str]]:
                            "tune on them with DPO to move tone, style or focus where there is no single "
                            "right answer (Vertex, Together: SFT first, then DPO); keep the pairs' labels "
                            "consistent."))
-        if f.get("outputs_checkable") is True and (
-                f.get("task_type") in ("reasoning", "code") or f.get("accuracy_criticality") == "high"):
+        # domain-2026.md 6.1 T4: only when answers are verifiable AND a reasoning model is needed (review F18:
+        # costly errors alone, e.g. a tool-calling agent, are no reasoning need).
+        if f.get("outputs_checkable") is True and f.get("task_type") in ("reasoning", "code"):
             chosen.append(("reinforcement_fine_tuning", "Your outputs can be graded automatically: "
                                                         "reinforcement "
                            "fine-tuning trains a model toward answers the grader scores well, for code that "

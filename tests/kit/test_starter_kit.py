@@ -186,7 +186,8 @@ def test_preference_pairs_come_when_preference_tuning_is_recommended():
 
 
 def test_reinforcement_and_distillation_advice_say_what_data_those_methods_take():
-    rft_answers = example("legal-assistant", task_type="extraction", outputs_checkable=True)
+    # domain-2026.md 6.1 T4: reinforcement tuning needs checkable outputs and a reasoning need (code here).
+    rft_answers = example("legal-assistant", task_type="code", outputs_checkable=True)
     files, rec = kit(rft_answers)
     assert "reinforcement_fine_tuning" in {t.id for t in rec.techniques}
     assert "reference answer each and a grader" in files["training/README.md"]

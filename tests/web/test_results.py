@@ -211,7 +211,7 @@ def test_each_side_lists_what_pushed_it_and_the_plan_says_how_to_test(team, clie
     prompting = text["reasons-prompt_engineering"]
     assert "Requirements change monthly" in prompting and "not scored" in prompting
     assert "Nothing in your answers points this way" not in prompting
-    assert "Hold out about 1,000 of your 5,000 examples" in text["evaluation-plan"]
+    assert "Hold out 1,000 of your 5,000 examples" in text["evaluation-plan"]  # review F16 wording
     assert f"What {round(result['confidence'] * 100)}% means" in text["confidence-explained"]
 
 
