@@ -22,7 +22,7 @@ from app.advisor.steps import next_steps, revisit_in_weeks
 from app.advisor.techniques import techniques
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
 
-ENGINE_VERSION = "2.1.0"  # bump whenever a rule, weight, threshold or price changes a result
+ENGINE_VERSION = "2.0.0"  # bump whenever a rule, weight, threshold or price changes a result
 MAX_OPEN_QUESTIONS = 6
 # The nine answers-v2 fields shape techniques, evaluation, risks and costs; unanswered, the engine uses the
 # same assumptions as engine 1 did. Counting them as unknowns would lower the confidence of every v1 answer
