@@ -1,4 +1,4 @@
-"""Self-hosted GPUs are right-sized (engine 2.1.0): the smallest GPU class whose memory holds the model,
+"""Self-hosted GPUs are right-sized: the smallest GPU class whose memory holds the model,
 enough of them for prefill and decode at the busy hour, and the volume rule F5 fires only when the
 options table shows a tuned route the team can use that is cheaper a month than prompting."""
 

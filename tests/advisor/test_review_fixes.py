@@ -1,4 +1,4 @@
-"""Engine 2.1.0: the expert review of 8 realistic cases (findings F1, F2, F13, F14, F16, F18, F19, F20).
+"""Engine 2.0.0 after the expert review of 8 realistic cases (findings F1, F2, F13, F14, F16, F18, F19, F20).
 Each test reads a result the way the reviewer did and fails on the wording or advice the review faulted."""
 
 from datetime import date
