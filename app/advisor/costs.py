@@ -504,6 +504,112 @@ def _hosted_monthly(
     return per_token_tuned_cost(tuned, volume, extra)
 
 
+# --- prices that move inside the 24 months (domain-2026 C4 time-bound rows, 4 retirements) -----------
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):  # 31 January + 1 month is the last day of February
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _row_on(table: PriceTable, price: Price, day: date) -> Price | None:
+    """The row that prices `price`'s line on `day`: its own dated row, or after its retirement the
+    named successor's (None: retired with no successor named, so the line stops)."""
+    if price.retires is not None and day >= price.retires:
+        if price.successor is None:
+            return None
+        successor = table.price(price.successor, day)
+        return successor if successor is not None and not successor.retired_on(day) else None
+    return table.price(price.id, day) or price
+
+
+def _changes(table: PriceTable, price: Price) -> list[date]:
+    """Days on which the line's price changes: a dated row starts or ends, the model retires."""
+    days = set()
+    for row in _rows_of(table, price.id):
+        if row.valid_from is not None:
+            days.add(row.valid_from)
+        if row.valid_to is not None:
+            days.add(row.valid_to + timedelta(days=1))
+    if price.retires is not None:
+        days.add(price.retires)
+        if price.successor is not None:
+            successor = table.price(price.successor)
+            if successor is not None and successor.id != price.id:
+                days |= set(_changes(table, successor))
+    return sorted(days)
+
+
+def _rows_of(table: PriceTable, model_id: str) -> tuple[Price, ...]:
+    return tuple(row for row in table.rows if row.id == model_id)
+
+
+def dated_total(
+    table: PriceTable, price: Price, as_of: date, monthly_of, months: int = MONTHS_SHOWN
+) -> float | None:
+    """The sum over `months` months from `as_of`, each month priced by the row valid on each of its
+    days (split at the days the price changes, by share of the month's days); None when no change falls
+    inside the window, so the plain 24 x monthly figure stands. `monthly_of(row)` is a month's cost on
+    one row; a month after a retirement with no successor costs nothing (the line stops)."""
+    end = _add_months(as_of, months)
+    inside = [day for day in _changes(table, price) if as_of < day < end]
+    if not inside:
+        return None
+    cache: dict[str, float] = {}
+
+    def cost(row: Price | None) -> float:
+        if row is None:
+            return 0.0
+        key = f"{row.id}@{row.valid_from}"
+        if key not in cache:
+            cache[key] = monthly_of(row)
+        return cache[key]
+
+    total = 0.0
+    for m in range(months):
+        start, stop = _add_months(as_of, m), _add_months(as_of, m + 1)
+        cuts = [start, *(day for day in inside if start < day < stop), stop]
+        days = (stop - start).days
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            total += cost(_row_on(table, price, a)) * (b - a).days / days
+    return total
+
+
+def _dated_words(table: PriceTable, price: Price, as_of: date) -> list[str]:
+    """What moves the line's price inside the 24 months, in words, each with its source."""
+    end = _add_months(as_of, MONTHS_SHOWN)
+    words = []
+    for row in _rows_of(table, price.id):
+        if row.valid_from is not None and as_of < row.valid_from < end:
+            words.append(
+                f"{row.name}'s price changes on {row.valid_from.isoformat()} to "
+                f"{_per_million(row.input)}/1M in, {_per_million(row.output)}/1M out ({row.source}, "
+                f"{row.date}; {price_words(row.mark)}): the 24-month total sums month by month at the "
+                "price of each month, while the monthly figures show the first month's price."
+            )
+    if price.retires is not None and as_of < price.retires < end:
+        successor = table.price(price.successor, price.retires) if price.successor else None
+        if successor is not None:
+            words.append(
+                f"{price.name} retires on {price.retires.isoformat()}: the 24-month total prices it until "
+                f"then and its named successor, {successor.name}, after (domain-2026 4); the monthly "
+                f"figures show {price.name}. Check the successor on your evaluation set before the move."
+            )
+        else:
+            words.append(
+                f"{price.name} retires on {price.retires.isoformat()} and no successor is named "
+                "(domain-2026 4): the 24-month total stops this line at that date; choose a replacement "
+                "and price it before then."
+            )
+    return words
+
+
 # --- the options ---------------------------------------------------------------------------------
 
 
@@ -518,9 +624,14 @@ class Option:
     assumptions: tuple[str, ...]
     model_id: str | None = None  # the prompted price row, for per-token options (not in the output)
     route: str | None = None  # for the hybrid line: the tuned option it builds on (not in the output)
+    # Set when the price moves inside the 24 months (a dated row ends, the model retires): the total
+    # summed month by month (domain-2026 C4, 4); None: one_time + 24 x monthly_expected.
+    dated_total: float | None = None
 
     @property
     def total_24_months(self) -> float:
+        if self.dated_total is not None:
+            return self.dated_total
         return round(self.one_time + MONTHS_SHOWN * self.monthly_expected, 2)
 
     def as_dict(self) -> dict:
@@ -1020,6 +1131,28 @@ def cost_report(
             key: _with_retrieval(option, answers, assumptions, batch, table, as_of, prompted, tuned)
             for key, option in options.items()
         }
+
+    # Prices that move inside the 24 months: the total follows them month by month (C4, section 4).
+    extra_in = assumptions.retrieval_tokens_per_request if add_retrieval else 0
+    service = assumptions.retrieval_service_monthly if add_retrieval else 0
+    for key in ("prompting", "prompting_smaller"):
+        option = options.get(key)
+        if option is None:
+            continue
+        row = prompted if key == "prompting" else table.price(option.model_id, as_of)
+
+        def month_on(price: Price) -> float:
+            return prompt_cost(price, vols[0], assumptions, extra_input=extra_in, batch=batch) + service
+
+        total = dated_total(table, row, as_of, month_on)
+        if total is not None:
+            words = _dated_words(table, row, as_of)
+            notices.extend(word for word in words if word not in notices)
+            options[key] = replace(
+                option,
+                dated_total=round(option.one_time + total, 2),
+                assumptions=(*option.assumptions, *words),
+            )
 
     # The recommended path itself; a hybrid gets its own line (tuned model + prompts [+ retrieval]).
     recommended = _recommended(verdict, deployment, options, confidential)

@@ -58,6 +58,8 @@ class Price:
     retires: date | None = None
     valid_from: date | None = None
     valid_to: date | None = None
+    # The model the provider names as its replacement on retirement (domain-2026 4); None: none named.
+    successor: str | None = None
 
     @property
     def fine_tunable(self) -> bool:
