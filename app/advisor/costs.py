@@ -294,13 +294,16 @@ def self_serving(table: PriceTable, assumptions: CostAssumptions, model: Price) 
         low, mid, high = (p.per_hour for p in presets)
         low, high = min(low, mid), max(high, mid)
         fits = (
-            f"the smallest GPU that holds {model.name.split(' on ')[0]} ({model.serve_memory_gb:g} GB)"
+            f"the smallest GPU that holds {model.name.split(' on ')[0]} ({model.serve_memory_gb:g} GB"
+            + (f": {model.serve_memory_source}" if model.serve_memory_source else ", our sizing")
+            + ")"
             if model.serve_memory_gb
             else "the smallest GPU class"
         )
         words = (
             f"{fits}: {presets[1].name} at ${mid:,.2f} per GPU-hour ({presets[1].source}, "
-            f"{presets[1].date}); the range runs from ${low:,.2f} ({presets[0].name}) to ${high:,.2f} "
+            f"{presets[1].date}; {price_words(presets[1].mark)}); the range runs from ${low:,.2f} "
+            f"({presets[0].name}) to ${high:,.2f} "
             f"({presets[2].name}). All self-hosting GPU prices are from secondary sources: check your "
             "provider's page"
         )
@@ -729,6 +732,24 @@ def _times_a_year(count: int) -> str:
     return {0: "never", 1: "once a year", 2: "twice a year"}.get(count, f"{count} times a year")
 
 
+def _train_source(price: Price) -> str:
+    """Where the training rate was read: its own source where the row names one (a row may mix marks)."""
+    if price.train_source:
+        return f"{price.train_source}, {price.train_date}; {price_words(price.train_mark)}"
+    return f"{price.source}, {price.date}; {price_words(price.mark)}"
+
+
+def _serving_source(table: PriceTable, tuned: Price) -> str:
+    """Where the tuned model's serving price was read: the GPU-hour row, or the row's token prices."""
+    if tuned.per_gpu_hour:
+        gpu = table.gpus[tuned.dedicated_gpu]
+        return (
+            f"Serving at ${gpu.per_hour:,.2f} per GPU-hour: {gpu.source}, {gpu.date}; "
+            f"{price_words(gpu.mark)}."
+        )
+    return _prices_from(tuned)
+
+
 def _prices_from(price) -> str:
     return f"Prices: {price.source}, {price.date}; {price_words(price.mark)}."
 
@@ -824,7 +845,10 @@ def _training_notes(
         )
         + ")."
     )
-    rate = f"at {tuned.name}'s managed rate of {_per_million(tuned.train)}/1M training tokens" + (
+    rate = (
+        f"at {tuned.name}'s managed rate of {_per_million(tuned.train)}/1M training tokens "
+        f"({_train_source(tuned)})"
+    ) + (
         ", a stand-in for your own GPU hours" if stand_in else ""
     )
     run = (
@@ -1029,7 +1053,8 @@ def cost_report(
             )
         notes = [
             volume_note,
-            f"{tuned.name}, tuned with LoRA through {route.name}. {serving} {_prices_from(tuned)}",
+            f"{tuned.name}, tuned with LoRA through {route.name}. {serving}"
+            + ("" if tuned.per_gpu_hour else f" {_prices_from(tuned)}"),
             *training_notes,
         ]
         if confidential:
@@ -1371,7 +1396,7 @@ def cost_figures(
         _volume_note(answers, assumptions),
         "Prompting: " + _prompting_notes(prompted, volume, assumptions, batch)[0],
         f"Fine-tuned: {label[0].lower() + label[1:]}, with the short prompt only; see how each option is "
-        f"priced.{retrieval} {_prices_from(tuned)}",
+        f"priced.{retrieval} {_serving_source(table, tuned)}",
         *_training_notes(training, tuned, assumptions, answers),
         # Last on purpose: the result page shows this sentence as the cost chart's caption.
         _break_even_note(figures, training.retrains),

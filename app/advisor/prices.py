@@ -60,6 +60,12 @@ class Price:
     valid_to: date | None = None
     # The model the provider names as its replacement on retirement (domain-2026 4); None: none named.
     successor: str | None = None
+    # Where the training rate and the serving memory were read, when not on the row's own source: a row
+    # mixes figures of different marks (issue F12), so each figure names its own.
+    train_source: str = ""
+    train_date: str = ""
+    train_mark: str = ""
+    serve_memory_source: str = ""
 
     @property
     def fine_tunable(self) -> bool:

@@ -402,3 +402,25 @@ def test_prices_per_million_are_written_as_the_provider_writes_them():
 
     written = [_per_million(v) for v in (0.125, 0.10, 0.005, 2.5, 0.035)]
     assert written == ["$0.125", "$0.10", "$0.005", "$2.50", "$0.035"]
+
+
+def test_each_tuned_line_names_the_source_and_mark_of_each_figure_it_uses():
+    # F12: the tuned lines use the training rate (S), the dedicated H100 rate (S) and, self-hosted, a
+    # rented L4 (S); none of them may borrow the "provider's own documentation" of the token prices.
+    answers = {**KNOWN, "model_access": "both", "ml_expertise": "some"}
+    _, options = _options(answers, verdict="fine_tuning")
+    secondary = "from a secondary source"
+    hosted = " ".join(options["tuned_hosted"].assumptions)
+    assert "read in the provider's own documentation" not in hosted
+    assert "docs.fireworks.ai/serverless/pricing" not in hosted  # token prices: not used by this line
+    assert f"$3.00/1M training tokens (fireworks.ai/pricing via api-evangelist (LoRA SFT, 16.1-80B tier), " \
+        f"2026-10-07; {secondary}" in hosted
+    own = " ".join(options["tuned_self_hosted"].assumptions)
+    assert "read in the provider's own documentation" not in own
+    # The AWS L4 price is dated as domain-2026 3.6 gives it, a range, and the 16 GB is cited.
+    assert "via domain-2026 3.6, 2025-2026; from a secondary source" in own
+    assert "(16 GB: docs.nvidia.com/nemo/microservices/25.9.0/fine-tune/models/gpt-oss.html" in own
+    figures = cost_figures(answers, verdict="fine_tuning", as_of=TODAY)
+    tuned_note = next(note for note in figures.assumptions if note.startswith("Fine-tuned:"))
+    assert "Serving at $8.00 per GPU-hour: fireworks.ai/pricing via api-evangelist, 2026-10-07; from a " \
+        "secondary source" in tuned_note
