@@ -77,6 +77,10 @@ DEFAULT_STATIC_SHARE_PERCENT = 50
 # steps.REVISIT_WEEKS for rare change), unless the caller passes its own revisit window.
 DEFAULT_REVISIT_WEEKS = 26
 CHANGE_WORDS = {"weekly": "every week", "monthly": "every month"}
+# With a low budget, a recommended line dearer than this multiple of the cheapest over 24 months is said
+# plainly in why_not_cheapest (review finding F3: case 02 cost 148,118 USD more without saying so). The
+# threshold is the reviewer's; no source gives one.
+LOW_BUDGET_RATIO = 3
 # Reference date for callers that pass none (the engine's scoring): the first dated row of each model.
 UNDATED = None
 
@@ -950,8 +954,9 @@ def cost_report(
             "prompting", f"Prompting {prompted.name} ({whose})", prompting(prompted), vols, 0.0, base_notes
         )
 
-    # Prompting a smaller or cheaper model: the cheapest verified, current row (never shared serverless
-    # for confidential data), when it is cheaper than the model in use.
+    # Prompting a cheaper model ("cheaper", not "smaller": most sizes are unpublished): the cheapest
+    # verified, current row (never shared serverless for confidential data), when it is cheaper than the
+    # model in use.
     if "prompting" in options:
         candidates = [
             row
@@ -980,7 +985,7 @@ def cost_report(
             options["prompting_smaller"] = replace(
                 _option(
                     "prompting_smaller",
-                    f"Prompting a smaller model: {small.name}",
+                    f"Prompting a cheaper model: {small.name}",
                     prompting(small),
                     vols,
                     0.0,
@@ -1281,12 +1286,23 @@ def _why_not_cheapest(
     if difference <= 0:  # any difference is explained: a reader sees both totals side by side
         return None
     buys = []
+    baseline = answers.get("prompt_baseline")
+    # A quality gain is claimed only where the team measured its best prompt short of the target
+    # (domain.md 0.1, 5.5; domain-2026 6.1 T7); otherwise the sentence says what the answers support,
+    # in conditional words (review findings F3, F15).
+    measured_gap = baseline in ("close", "far_below")
     if verdict == "prompt_engineering":
         if cheapest.id == "prompting_smaller":
-            buys.append(
-                "quality you have measured: the smaller model is unproven on your task until your "
-                "evaluation set shows it meets the target"
-            )
+            if answers.get("current_model") and baseline in ("meets_target", "close"):
+                buys.append(
+                    "the quality you have measured with the model you use now, while the cheaper model "
+                    "is unproven on your task until your evaluation set shows it meets the target"
+                )
+            else:
+                buys.append(
+                    "time to check the cheaper model on your evaluation set before switching, as it is "
+                    "unproven on your task"
+                )
         change = answers.get("requirements_change_frequency")
         if change in CHANGE_WORDS:
             buys.append(
@@ -1302,25 +1318,48 @@ def _why_not_cheapest(
             )
     else:
         if answers.get("output_consistency_need") == "high":
-            buys.append("consistency (one format, style or tone every time, learnt rather than reminded)")
+            buys.append(
+                "consistency (one format, style or tone every time, learnt rather than reminded)"
+                if measured_gap
+                else "a steadier format, style or tone, if your evaluation shows the prompt drifting from it"
+            )
         if answers.get("data_confidential") is True:
             own = "tuned_self_hosted" in (chosen.id, chosen.route)
             where = "GPUs you run" if own else "a deployment that serves only you"
             buys.append(f"privacy (the model runs on {where}, not on a shared endpoint)")
         if answers.get("latency_budget_ms") is not None or answers.get("latency_sensitive") is True:
-            buys.append("latency (a smaller tuned model with a short prompt)")
-        if answers.get("prompt_baseline") in ("close", "far_below"):
+            buys.append("latency (a tuned model with a short prompt, no examples resent each request)")
+        if measured_gap:
             buys.append("quality your best prompt has not reached")
-        elif answers.get("domain_specificity") == "high" or answers.get("accuracy_criticality") == "high":
-            buys.append("quality on your specialised, high-stakes task")
+        elif baseline is None and (
+            answers.get("domain_specificity") == "high" or answers.get("accuracy_criticality") == "high"
+        ):
+            buys.append(
+                "a chance of better quality on your specialised, high-stakes task, if your evaluation "
+                "set shows your best prompt falls short"
+            )
         if not buys:
-            buys.append("quality and consistency a tuned model gives on one narrow task")
+            buys.append(
+                "a model trained for one narrow task, worth it only if your evaluation set shows your "
+                "best prompt falls short"
+            )
     if add_retrieval:
         buys.append("answers grounded in your current private documents")
-    return (
+    # Items with their own commas (conditions) are kept apart with a semicolon so the sentence parses.
+    joined = ("; and " if any("," in item for item in buys[:2]) else " and ").join(buys[:2])
+    sentence = (
         f"{chosen.label} costs {_usd(difference)} more over {MONTHS_SHOWN} months than "
-        f"{cheapest.label[0].lower() + cheapest.label[1:]}; the difference buys {' and '.join(buys[:2])}."
+        f"{cheapest.label[0].lower() + cheapest.label[1:]}; the difference buys {joined}"
     )
+    if verdict != "prompt_engineering" and baseline == "meets_target":
+        sentence += ", not quality: your best prompt already meets your target"
+    ratio = chosen.total_24_months / cheapest.total_24_months if cheapest.total_24_months > 0 else None
+    if answers.get("budget") == "low" and (ratio is None or ratio > LOW_BUDGET_RATIO):
+        times = f"{ratio:.1f} times" if ratio is not None else "far more than"
+        sentence += (
+            f"; with a low budget, note that this is {times} the cheapest option over {MONTHS_SHOWN} months"
+        )
+    return sentence + "."
 
 
 # --- v1 figures, kept for compatibility (API v1 fields, the chart, the compare page) ------------------

@@ -239,7 +239,9 @@ def test_the_recommended_option_matches_the_verdict(verdict, expected):
 
 
 def test_a_recommended_option_dearer_than_the_cheapest_says_what_the_difference_buys():
-    answers = {**KNOWN, "output_consistency_need": "high", "data_confidential": True}
+    answers = {
+        **KNOWN, "output_consistency_need": "high", "data_confidential": True, "prompt_baseline": "close"
+    }
     report, options = _options(answers, "fine_tuning")
     cheapest = min(options.values(), key=lambda o: o.total_24_months)
     assert report.recommended_option != cheapest.id
@@ -424,3 +426,50 @@ def test_each_tuned_line_names_the_source_and_mark_of_each_figure_it_uses():
     tuned_note = next(note for note in figures.assumptions if note.startswith("Fine-tuned:"))
     assert "Serving at $8.00 per GPU-hour: fireworks.ai/pricing via api-evangelist, 2026-10-07; from a " \
         "secondary source" in tuned_note
+
+
+# --- why the recommended line, when it is not the cheapest (review findings F3, F15) ----------------
+
+TUNING_CASE = {**KNOWN, "output_consistency_need": "high", "domain_specificity": "high"}
+
+
+@pytest.mark.parametrize("baseline", [None, "meets_target"])
+def test_no_quality_gain_is_claimed_unless_the_best_prompt_falls_short(baseline):
+    answers = {**TUNING_CASE, **({"prompt_baseline": baseline} if baseline else {})}
+    report, _ = _options(answers, "fine_tuning")
+    why = report.why_not_cheapest
+    assert "quality your best prompt has not reached" not in why
+    assert "learnt rather than reminded" not in why  # consistency only as a condition
+    assert "if your evaluation shows the prompt drifting" in why
+    if baseline == "meets_target":
+        assert "not quality: your best prompt already meets your target" in why
+    assert why.count(". ") == 0 and why.endswith(".")
+
+
+@pytest.mark.parametrize("baseline", ["close", "far_below"])
+def test_a_measured_gap_is_what_the_difference_buys(baseline):
+    report, _ = _options({**TUNING_CASE, "prompt_baseline": baseline}, "fine_tuning")
+    assert "quality your best prompt has not reached" in report.why_not_cheapest
+    assert "learnt rather than reminded" in report.why_not_cheapest
+
+
+def test_a_low_budget_hears_plainly_when_the_recommended_line_costs_over_3x_the_cheapest():
+    answers = {**TUNING_CASE, "prompt_baseline": "far_below"}
+    report, options = _options({**answers, "budget": "low"}, "fine_tuning")
+    cheapest = min(options.values(), key=lambda o: o.total_24_months)
+    chosen = options[report.recommended_option]
+    ratio = chosen.total_24_months / cheapest.total_24_months
+    assert ratio > 3
+    assert f"with a low budget, note that this is {ratio:.1f} times the cheapest option" in (
+        report.why_not_cheapest
+    )
+    medium, _ = _options({**answers, "budget": "medium"}, "fine_tuning")
+    assert "low budget" not in medium.why_not_cheapest
+
+
+def test_a_cheaper_model_is_called_cheaper_and_nothing_unmeasured_is_called_measured():
+    sonnet = {**KNOWN, "current_model": "anthropic-claude-sonnet-5.5"}
+    report, options = _options(sonnet, "prompt_engineering")
+    assert options["prompting_smaller"].label.startswith("Prompting a cheaper model: ")
+    assert "measured" not in report.why_not_cheapest
+    assert "time to check the cheaper model on your evaluation set" in report.why_not_cheapest
