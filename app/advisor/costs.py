@@ -236,14 +236,22 @@ def _expected(answers: dict, assumptions: CostAssumptions) -> Volume:
 
 
 def prompt_cost(
-    price: Price, volume: Volume, assumptions: CostAssumptions, *, extra_input: int = 0, batch: bool = False
+    price: Price,
+    volume: Volume,
+    assumptions: CostAssumptions,
+    *,
+    extra_input: int = 0,
+    batch: bool = False,
+    stack: bool = False,
 ) -> float:
     """Monthly cost of prompting `price` at `volume`.
 
     The static prefix (fixed instructions + the example block) is billed at the cached rate where the
     provider caches and the prefix reaches its minimum (domain-2026 2.5, T5), with a write term (C1): one
     write per cache lifetime, at most one per request. Batch work gets the batch factor on uncached input
-    and output (C2); cached reads are not discounted twice (whether they multiply: not found, 7).
+    and output (C2). Whether batch and cache discounts multiply was not found (domain-2026 2.6, 7), so the
+    cached prefix keeps its cache price (the larger single discount: 0.1-0.5x against batch's 0.5x);
+    `stack` multiplies the two, for the low end only, labelled unconfirmed (review finding F9).
     """
     examples = volume.examples * assumptions.tokens_per_example
     static = volume.prompt * assumptions.static_share_percent // 100 + examples
@@ -262,6 +270,8 @@ def prompt_cost(
     writes = min(requests, HOURS_PER_MONTH * 60 / price.cache_ttl_minutes)
     write_price = price.cache_write if price.cache_write is not None else price.input
     prefix = writes * static * write_price + (requests - writes) * static * price.cached_input
+    if stack:
+        prefix *= factor
     rest = requests * (dynamic * price.input + volume.output * price.output) * factor
     return (prefix + rest) / MILLION
 
@@ -821,6 +831,12 @@ def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions,
         if batch and price.batch_factor
         else ""
     )
+    if batch_words and cache.startswith("the static prefix (") and "read from cache" in cache:
+        batch_words = (
+            f"; batch price ({price.batch_factor:g} x) on the uncached input and the output because results "
+            "can wait, while the cached prefix keeps its cache price: whether the two discounts stack was "
+            "not found (domain-2026 2.6, 7), so only the low figure stacks them, unconfirmed"
+        )
     return [
         f"{price.name} at {_per_million(price.input)}/1M in, {_per_million(price.output)}/1M out; "
         f"{cache}{batch_words}. {_prices_from(price)} {price.note}".strip()
@@ -939,7 +955,9 @@ def cost_report(
         notices.append(retiring)
 
     def prompting(price: Price, extra: int = 0):
-        return lambda volume, _end: prompt_cost(price, volume, assumptions, extra_input=extra, batch=batch)
+        return lambda volume, end: prompt_cost(
+            price, volume, assumptions, extra_input=extra, batch=batch, stack=end == "low"
+        )
 
     base_notes = [volume_note, *_prompting_notes(prompted, vols[0], assumptions, batch)]
     if retiring:

@@ -473,3 +473,20 @@ def test_a_cheaper_model_is_called_cheaper_and_nothing_unmeasured_is_called_meas
     assert options["prompting_smaller"].label.startswith("Prompting a cheaper model: ")
     assert "measured" not in report.why_not_cheapest
     assert "time to check the cheaper model on your evaluation set" in report.why_not_cheapest
+
+
+def test_batch_and_cache_discounts_are_stacked_only_in_the_low_figure_and_said_to_be_unconfirmed():
+    # domain-2026 2.6 and 7: whether batch and cache discounts multiply was not found (F9).
+    answers = {**KNOWN, "batch_tolerant": True}
+    _, options = _options(answers)
+    table = load_table()
+    luna = table.price("openai-gpt-6-luna", TODAY)
+    volume = Volume(1_000_000, 500, 200, 10)
+    single = prompt_cost(luna, volume, CostAssumptions(), batch=True)
+    stacked = prompt_cost(luna, volume, CostAssumptions(), batch=True, stack=True)
+    line = options["prompting"]
+    assert line.monthly_expected == pytest.approx(single, abs=0.01)
+    assert line.monthly_low == pytest.approx(stacked, abs=0.01) and stacked < single
+    text = " ".join(line.assumptions)
+    assert "whether the two discounts stack was not found" in text
+    assert "only the low figure stacks them, unconfirmed" in text
