@@ -490,3 +490,17 @@ def test_batch_and_cache_discounts_are_stacked_only_in_the_low_figure_and_said_t
     text = " ".join(line.assumptions)
     assert "whether the two discounts stack was not found" in text
     assert "only the low figure stacks them, unconfirmed" in text
+
+
+def test_the_text_summary_of_an_on_device_team_prints_the_on_device_option_only():
+    # Review finding F4: no hosted per-token line for a team whose model runs on the device.
+    from app.advisor.summary import text_summary
+
+    answers = {**KNOWN, "deployment": "on_device", "model_access": "open_weights", "latency_budget_ms": 1500}
+    text = text_summary(recommend(answers, as_of=TODAY))
+    costs = text[text.index("Costs (USD):"):]
+    assert "A small model on the device" in costs and "not priced per token or per GPU-hour" in costs
+    assert "Prompting with few-shot examples" not in costs
+    assert "Fine-tuned model:" not in costs and "GPT-6 Luna at" not in costs
+    hosted = text_summary(recommend(KNOWN, as_of=TODAY))
+    assert "Prompting with few-shot examples" in hosted
