@@ -256,6 +256,10 @@ def prompt_cost(
     examples = volume.examples * assumptions.tokens_per_example
     static = volume.prompt * assumptions.static_share_percent // 100 + examples
     dynamic = volume.prompt + examples - static + extra_input
+    output = volume.output
+    if price.token_factor != 1.0:  # C6: the same text is more tokens on this model's tokenizer
+        static, dynamic = round(static * price.token_factor), round(dynamic * price.token_factor)
+        output = round(output * price.token_factor)
     factor = price.batch_factor if batch and price.batch_factor else 1.0
     requests = volume.requests
     cached = (
@@ -266,13 +270,13 @@ def prompt_cost(
     )
     if not cached:
         per_request_in = (static + dynamic) * price.input * factor
-        return requests * (per_request_in + volume.output * price.output * factor) / MILLION
+        return requests * (per_request_in + output * price.output * factor) / MILLION
     writes = min(requests, HOURS_PER_MONTH * 60 / price.cache_ttl_minutes)
     write_price = price.cache_write if price.cache_write is not None else price.input
     prefix = writes * static * write_price + (requests - writes) * static * price.cached_input
     if stack:
         prefix *= factor
-    rest = requests * (dynamic * price.input + volume.output * price.output) * factor
+    rest = requests * (dynamic * price.input + output * price.output) * factor
     return (prefix + rest) / MILLION
 
 
@@ -808,15 +812,20 @@ def _retirement_notice(price: Price, on: date) -> str | None:
 
 def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions, batch: bool) -> list[str]:
     examples = volume.examples * assumptions.tokens_per_example
-    static = volume.prompt * assumptions.static_share_percent // 100 + examples
+    static = round((volume.prompt * assumptions.static_share_percent // 100 + examples) * price.token_factor)
+    minimum = (
+        f"{price.cache_min_tokens:,} tokens, our assumption: the provider's minimum for this model family "
+        "was not found (domain-2026 2.5, 7), so we use its largest published one"
+        if price.cache_min_assumed
+        else f"the {price.cache_min_tokens:,}-token minimum the provider caches"
+    )
     if not assumptions.prompt_caching:
         cache = "no prompt caching (as you set it)"
     elif price.cached_input is None:
         cache = "no cache price published, so priced uncached"
     elif static < price.cache_min_tokens or static == 0:
         cache = (
-            f"the static prefix ({static:,} tokens) is below the {price.cache_min_tokens:,}-token minimum "
-            "the provider caches, so it is priced uncached"
+            f"the static prefix ({static:,} tokens) is below {minimum}, so it is priced uncached"
         )
     else:
         write = price.cache_write if price.cache_write is not None else price.input
@@ -837,9 +846,17 @@ def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions,
             "can wait, while the cached prefix keeps its cache price: whether the two discounts stack was "
             "not found (domain-2026 2.6, 7), so only the low figure stacks them, unconfirmed"
         )
+    if price.cache_min_assumed and "read from cache" in cache:
+        cache += f" (it reaches {minimum})"
+    tokens = (
+        f"; token counts x {price.token_factor:g}, as this model's tokenizer counts that many more tokens "
+        "for the same text (domain-2026 6.2 C6; a per-model factor, your counts taken as counted elsewhere)"
+        if price.token_factor != 1.0
+        else ""
+    )
     return [
         f"{price.name} at {_per_million(price.input)}/1M in, {_per_million(price.output)}/1M out; "
-        f"{cache}{batch_words}. {_prices_from(price)} {price.note}".strip()
+        f"{cache}{batch_words}{tokens}. {_prices_from(price)} {price.note}".strip()
     ]
 
 

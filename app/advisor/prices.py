@@ -66,6 +66,11 @@ class Price:
     train_date: str = ""
     train_mark: str = ""
     serve_memory_source: str = ""
+    # cache_min_tokens is our assumption, not the provider's figure (the minimum was not found).
+    cache_min_assumed: bool = False
+    # Tokens this model counts for text another tokenizer counts as 1 (domain-2026 C6): prices are per
+    # token, so the same prompt costs more on a tokenizer that splits it finer.
+    token_factor: float = 1.0
 
     @property
     def fine_tunable(self) -> bool:

@@ -504,3 +504,22 @@ def test_the_text_summary_of_an_on_device_team_prints_the_on_device_option_only(
     assert "Fine-tuned model:" not in costs and "GPT-6 Luna at" not in costs
     hosted = text_summary(recommend(KNOWN, as_of=TODAY))
     assert "Prompting with few-shot examples" in hosted
+
+
+def test_claude_haiku_5_5_counts_30_percent_more_tokens_and_its_cache_minimum_is_called_an_assumption():
+    # domain-2026 3.2 and C6: Haiku 5.5's tokenizer counts ~30% more tokens than Haiku 4.5; 2.5 and 7:
+    # the cache minimum of the 5.5 family was not found (review finding F10).
+    table = load_table()
+    haiku = table.price("anthropic-claude-haiku-5.5", TODAY)
+    assert haiku.token_factor == 1.3
+    plain = replace(haiku, token_factor=1.0)
+    volume = Volume(1_000_000, 500, 200, 0)  # 250-token prefix: uncached either way
+    assert prompt_cost(haiku, volume, CostAssumptions()) == pytest.approx(
+        1.3 * prompt_cost(plain, volume, CostAssumptions()), rel=1e-3
+    )
+    answers = {**KNOWN, "current_model": "anthropic-claude-haiku-5.5", "prompt_examples_today": 0}
+    _, options = _options(answers)
+    text = " ".join(options["prompting"].assumptions)
+    assert "token counts x 1.3" in text
+    assert "4,096 tokens, our assumption: the provider's minimum for this model family was not found" in text
+    assert "minimum the provider caches" not in text
