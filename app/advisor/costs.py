@@ -77,6 +77,10 @@ DEFAULT_STATIC_SHARE_PERCENT = 50
 # steps.REVISIT_WEEKS for rare change), unless the caller passes its own revisit window.
 DEFAULT_REVISIT_WEEKS = 26
 CHANGE_WORDS = {"weekly": "every week", "monthly": "every month"}
+# With a low budget, a recommended line dearer than this multiple of the cheapest over 24 months is said
+# plainly in why_not_cheapest (review finding F3: case 02 cost 148,118 USD more without saying so). The
+# threshold is the reviewer's; no source gives one.
+LOW_BUDGET_RATIO = 3
 # Reference date for callers that pass none (the engine's scoring): the first dated row of each model.
 UNDATED = None
 
@@ -232,18 +236,30 @@ def _expected(answers: dict, assumptions: CostAssumptions) -> Volume:
 
 
 def prompt_cost(
-    price: Price, volume: Volume, assumptions: CostAssumptions, *, extra_input: int = 0, batch: bool = False
+    price: Price,
+    volume: Volume,
+    assumptions: CostAssumptions,
+    *,
+    extra_input: int = 0,
+    batch: bool = False,
+    stack: bool = False,
 ) -> float:
     """Monthly cost of prompting `price` at `volume`.
 
     The static prefix (fixed instructions + the example block) is billed at the cached rate where the
     provider caches and the prefix reaches its minimum (domain-2026 2.5, T5), with a write term (C1): one
     write per cache lifetime, at most one per request. Batch work gets the batch factor on uncached input
-    and output (C2); cached reads are not discounted twice (whether they multiply: not found, 7).
+    and output (C2). Whether batch and cache discounts multiply was not found (domain-2026 2.6, 7), so the
+    cached prefix keeps its cache price (the larger single discount: 0.1-0.5x against batch's 0.5x);
+    `stack` multiplies the two, for the low end only, labelled unconfirmed (review finding F9).
     """
     examples = volume.examples * assumptions.tokens_per_example
     static = volume.prompt * assumptions.static_share_percent // 100 + examples
     dynamic = volume.prompt + examples - static + extra_input
+    output = volume.output
+    if price.token_factor != 1.0:  # C6: the same text is more tokens on this model's tokenizer
+        static, dynamic = round(static * price.token_factor), round(dynamic * price.token_factor)
+        output = round(output * price.token_factor)
     factor = price.batch_factor if batch and price.batch_factor else 1.0
     requests = volume.requests
     cached = (
@@ -254,11 +270,13 @@ def prompt_cost(
     )
     if not cached:
         per_request_in = (static + dynamic) * price.input * factor
-        return requests * (per_request_in + volume.output * price.output * factor) / MILLION
+        return requests * (per_request_in + output * price.output * factor) / MILLION
     writes = min(requests, HOURS_PER_MONTH * 60 / price.cache_ttl_minutes)
     write_price = price.cache_write if price.cache_write is not None else price.input
     prefix = writes * static * write_price + (requests - writes) * static * price.cached_input
-    rest = requests * (dynamic * price.input + volume.output * price.output) * factor
+    if stack:
+        prefix *= factor
+    rest = requests * (dynamic * price.input + output * price.output) * factor
     return (prefix + rest) / MILLION
 
 
@@ -294,13 +312,16 @@ def self_serving(table: PriceTable, assumptions: CostAssumptions, model: Price) 
         low, mid, high = (p.per_hour for p in presets)
         low, high = min(low, mid), max(high, mid)
         fits = (
-            f"the smallest GPU that holds {model.name.split(' on ')[0]} ({model.serve_memory_gb:g} GB)"
+            f"the smallest GPU that holds {model.name.split(' on ')[0]} ({model.serve_memory_gb:g} GB"
+            + (f": {model.serve_memory_source}" if model.serve_memory_source else ", our sizing")
+            + ")"
             if model.serve_memory_gb
             else "the smallest GPU class"
         )
         words = (
             f"{fits}: {presets[1].name} at ${mid:,.2f} per GPU-hour ({presets[1].source}, "
-            f"{presets[1].date}); the range runs from ${low:,.2f} ({presets[0].name}) to ${high:,.2f} "
+            f"{presets[1].date}; {price_words(presets[1].mark)}); the range runs from ${low:,.2f} "
+            f"({presets[0].name}) to ${high:,.2f} "
             f"({presets[2].name}). All self-hosting GPU prices are from secondary sources: check your "
             "provider's page"
         )
@@ -504,6 +525,112 @@ def _hosted_monthly(
     return per_token_tuned_cost(tuned, volume, extra)
 
 
+# --- prices that move inside the 24 months (domain-2026 C4 time-bound rows, 4 retirements) -----------
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):  # 31 January + 1 month is the last day of February
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _row_on(table: PriceTable, price: Price, day: date) -> Price | None:
+    """The row that prices `price`'s line on `day`: its own dated row, or after its retirement the
+    named successor's (None: retired with no successor named, so the line stops)."""
+    if price.retires is not None and day >= price.retires:
+        if price.successor is None:
+            return None
+        successor = table.price(price.successor, day)
+        return successor if successor is not None and not successor.retired_on(day) else None
+    return table.price(price.id, day) or price
+
+
+def _changes(table: PriceTable, price: Price) -> list[date]:
+    """Days on which the line's price changes: a dated row starts or ends, the model retires."""
+    days = set()
+    for row in _rows_of(table, price.id):
+        if row.valid_from is not None:
+            days.add(row.valid_from)
+        if row.valid_to is not None:
+            days.add(row.valid_to + timedelta(days=1))
+    if price.retires is not None:
+        days.add(price.retires)
+        if price.successor is not None:
+            successor = table.price(price.successor)
+            if successor is not None and successor.id != price.id:
+                days |= set(_changes(table, successor))
+    return sorted(days)
+
+
+def _rows_of(table: PriceTable, model_id: str) -> tuple[Price, ...]:
+    return tuple(row for row in table.rows if row.id == model_id)
+
+
+def dated_total(
+    table: PriceTable, price: Price, as_of: date, monthly_of, months: int = MONTHS_SHOWN
+) -> float | None:
+    """The sum over `months` months from `as_of`, each month priced by the row valid on each of its
+    days (split at the days the price changes, by share of the month's days); None when no change falls
+    inside the window, so the plain 24 x monthly figure stands. `monthly_of(row)` is a month's cost on
+    one row; a month after a retirement with no successor costs nothing (the line stops)."""
+    end = _add_months(as_of, months)
+    inside = [day for day in _changes(table, price) if as_of < day < end]
+    if not inside:
+        return None
+    cache: dict[str, float] = {}
+
+    def cost(row: Price | None) -> float:
+        if row is None:
+            return 0.0
+        key = f"{row.id}@{row.valid_from}"
+        if key not in cache:
+            cache[key] = monthly_of(row)
+        return cache[key]
+
+    total = 0.0
+    for m in range(months):
+        start, stop = _add_months(as_of, m), _add_months(as_of, m + 1)
+        cuts = [start, *(day for day in inside if start < day < stop), stop]
+        days = (stop - start).days
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            total += cost(_row_on(table, price, a)) * (b - a).days / days
+    return total
+
+
+def _dated_words(table: PriceTable, price: Price, as_of: date) -> list[str]:
+    """What moves the line's price inside the 24 months, in words, each with its source."""
+    end = _add_months(as_of, MONTHS_SHOWN)
+    words = []
+    for row in _rows_of(table, price.id):
+        if row.valid_from is not None and as_of < row.valid_from < end:
+            words.append(
+                f"{row.name}'s price changes on {row.valid_from.isoformat()} to "
+                f"{_per_million(row.input)}/1M in, {_per_million(row.output)}/1M out ({row.source}, "
+                f"{row.date}; {price_words(row.mark)}): the 24-month total sums month by month at the "
+                "price of each month, while the monthly figures show the first month's price."
+            )
+    if price.retires is not None and as_of < price.retires < end:
+        successor = table.price(price.successor, price.retires) if price.successor else None
+        if successor is not None:
+            words.append(
+                f"{price.name} retires on {price.retires.isoformat()}: the 24-month total prices it until "
+                f"then and its named successor, {successor.name}, after (domain-2026 4); the monthly "
+                f"figures show {price.name}. Check the successor on your evaluation set before the move."
+            )
+        else:
+            words.append(
+                f"{price.name} retires on {price.retires.isoformat()} and no successor is named "
+                "(domain-2026 4): the 24-month total stops this line at that date; choose a replacement "
+                "and price it before then."
+            )
+    return words
+
+
 # --- the options ---------------------------------------------------------------------------------
 
 
@@ -518,9 +645,14 @@ class Option:
     assumptions: tuple[str, ...]
     model_id: str | None = None  # the prompted price row, for per-token options (not in the output)
     route: str | None = None  # for the hybrid line: the tuned option it builds on (not in the output)
+    # Set when the price moves inside the 24 months (a dated row ends, the model retires): the total
+    # summed month by month (domain-2026 C4, 4); None: one_time + 24 x monthly_expected.
+    dated_total: float | None = None
 
     @property
     def total_24_months(self) -> float:
+        if self.dated_total is not None:
+            return self.dated_total
         return round(self.one_time + MONTHS_SHOWN * self.monthly_expected, 2)
 
     def as_dict(self) -> dict:
@@ -618,6 +750,24 @@ def _times_a_year(count: int) -> str:
     return {0: "never", 1: "once a year", 2: "twice a year"}.get(count, f"{count} times a year")
 
 
+def _train_source(price: Price) -> str:
+    """Where the training rate was read: its own source where the row names one (a row may mix marks)."""
+    if price.train_source:
+        return f"{price.train_source}, {price.train_date}; {price_words(price.train_mark)}"
+    return f"{price.source}, {price.date}; {price_words(price.mark)}"
+
+
+def _serving_source(table: PriceTable, tuned: Price) -> str:
+    """Where the tuned model's serving price was read: the GPU-hour row, or the row's token prices."""
+    if tuned.per_gpu_hour:
+        gpu = table.gpus[tuned.dedicated_gpu]
+        return (
+            f"Serving at ${gpu.per_hour:,.2f} per GPU-hour: {gpu.source}, {gpu.date}; "
+            f"{price_words(gpu.mark)}."
+        )
+    return _prices_from(tuned)
+
+
 def _prices_from(price) -> str:
     return f"Prices: {price.source}, {price.date}; {price_words(price.mark)}."
 
@@ -662,15 +812,20 @@ def _retirement_notice(price: Price, on: date) -> str | None:
 
 def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions, batch: bool) -> list[str]:
     examples = volume.examples * assumptions.tokens_per_example
-    static = volume.prompt * assumptions.static_share_percent // 100 + examples
+    static = round((volume.prompt * assumptions.static_share_percent // 100 + examples) * price.token_factor)
+    minimum = (
+        f"{price.cache_min_tokens:,} tokens, our assumption: the provider's minimum for this model family "
+        "was not found (domain-2026 2.5, 7), so we use its largest published one"
+        if price.cache_min_assumed
+        else f"the {price.cache_min_tokens:,}-token minimum the provider caches"
+    )
     if not assumptions.prompt_caching:
         cache = "no prompt caching (as you set it)"
     elif price.cached_input is None:
         cache = "no cache price published, so priced uncached"
     elif static < price.cache_min_tokens or static == 0:
         cache = (
-            f"the static prefix ({static:,} tokens) is below the {price.cache_min_tokens:,}-token minimum "
-            "the provider caches, so it is priced uncached"
+            f"the static prefix ({static:,} tokens) is below {minimum}, so it is priced uncached"
         )
     else:
         write = price.cache_write if price.cache_write is not None else price.input
@@ -685,9 +840,23 @@ def _prompting_notes(price: Price, volume: Volume, assumptions: CostAssumptions,
         if batch and price.batch_factor
         else ""
     )
+    if batch_words and cache.startswith("the static prefix (") and "read from cache" in cache:
+        batch_words = (
+            f"; batch price ({price.batch_factor:g} x) on the uncached input and the output because results "
+            "can wait, while the cached prefix keeps its cache price: whether the two discounts stack was "
+            "not found (domain-2026 2.6, 7), so only the low figure stacks them, unconfirmed"
+        )
+    if price.cache_min_assumed and "read from cache" in cache:
+        cache += f" (it reaches {minimum})"
+    tokens = (
+        f"; token counts x {price.token_factor:g}, as this model's tokenizer counts that many more tokens "
+        "for the same text (domain-2026 6.2 C6; a per-model factor, your counts taken as counted elsewhere)"
+        if price.token_factor != 1.0
+        else ""
+    )
     return [
         f"{price.name} at {_per_million(price.input)}/1M in, {_per_million(price.output)}/1M out; "
-        f"{cache}{batch_words}. {_prices_from(price)} {price.note}".strip()
+        f"{cache}{batch_words}{tokens}. {_prices_from(price)} {price.note}".strip()
     ]
 
 
@@ -713,7 +882,10 @@ def _training_notes(
         )
         + ")."
     )
-    rate = f"at {tuned.name}'s managed rate of {_per_million(tuned.train)}/1M training tokens" + (
+    rate = (
+        f"at {tuned.name}'s managed rate of {_per_million(tuned.train)}/1M training tokens "
+        f"({_train_source(tuned)})"
+    ) + (
         ", a stand-in for your own GPU hours" if stand_in else ""
     )
     run = (
@@ -800,7 +972,9 @@ def cost_report(
         notices.append(retiring)
 
     def prompting(price: Price, extra: int = 0):
-        return lambda volume, _end: prompt_cost(price, volume, assumptions, extra_input=extra, batch=batch)
+        return lambda volume, end: prompt_cost(
+            price, volume, assumptions, extra_input=extra, batch=batch, stack=end == "low"
+        )
 
     base_notes = [volume_note, *_prompting_notes(prompted, vols[0], assumptions, batch)]
     if retiring:
@@ -815,8 +989,9 @@ def cost_report(
             "prompting", f"Prompting {prompted.name} ({whose})", prompting(prompted), vols, 0.0, base_notes
         )
 
-    # Prompting a smaller or cheaper model: the cheapest verified, current row (never shared serverless
-    # for confidential data), when it is cheaper than the model in use.
+    # Prompting a cheaper model ("cheaper", not "smaller": most sizes are unpublished): the cheapest
+    # verified, current row (never shared serverless for confidential data), when it is cheaper than the
+    # model in use.
     if "prompting" in options:
         candidates = [
             row
@@ -845,7 +1020,7 @@ def cost_report(
             options["prompting_smaller"] = replace(
                 _option(
                     "prompting_smaller",
-                    f"Prompting a smaller model: {small.name}",
+                    f"Prompting a cheaper model: {small.name}",
                     prompting(small),
                     vols,
                     0.0,
@@ -918,7 +1093,8 @@ def cost_report(
             )
         notes = [
             volume_note,
-            f"{tuned.name}, tuned with LoRA through {route.name}. {serving} {_prices_from(tuned)}",
+            f"{tuned.name}, tuned with LoRA through {route.name}. {serving}"
+            + ("" if tuned.per_gpu_hour else f" {_prices_from(tuned)}"),
             *training_notes,
         ]
         if confidential:
@@ -1020,6 +1196,28 @@ def cost_report(
             key: _with_retrieval(option, answers, assumptions, batch, table, as_of, prompted, tuned)
             for key, option in options.items()
         }
+
+    # Prices that move inside the 24 months: the total follows them month by month (C4, section 4).
+    extra_in = assumptions.retrieval_tokens_per_request if add_retrieval else 0
+    service = assumptions.retrieval_service_monthly if add_retrieval else 0
+    for key in ("prompting", "prompting_smaller"):
+        option = options.get(key)
+        if option is None:
+            continue
+        row = prompted if key == "prompting" else table.price(option.model_id, as_of)
+
+        def month_on(price: Price) -> float:
+            return prompt_cost(price, vols[0], assumptions, extra_input=extra_in, batch=batch) + service
+
+        total = dated_total(table, row, as_of, month_on)
+        if total is not None:
+            words = _dated_words(table, row, as_of)
+            notices.extend(word for word in words if word not in notices)
+            options[key] = replace(
+                option,
+                dated_total=round(option.one_time + total, 2),
+                assumptions=(*option.assumptions, *words),
+            )
 
     # The recommended path itself; a hybrid gets its own line (tuned model + prompts [+ retrieval]).
     recommended = _recommended(verdict, deployment, options, confidential)
@@ -1123,12 +1321,23 @@ def _why_not_cheapest(
     if difference <= 0:  # any difference is explained: a reader sees both totals side by side
         return None
     buys = []
+    baseline = answers.get("prompt_baseline")
+    # A quality gain is claimed only where the team measured its best prompt short of the target
+    # (domain.md 0.1, 5.5; domain-2026 6.1 T7); otherwise the sentence says what the answers support,
+    # in conditional words (review findings F3, F15).
+    measured_gap = baseline in ("close", "far_below")
     if verdict == "prompt_engineering":
         if cheapest.id == "prompting_smaller":
-            buys.append(
-                "quality you have measured: the smaller model is unproven on your task until your "
-                "evaluation set shows it meets the target"
-            )
+            if answers.get("current_model") and baseline in ("meets_target", "close"):
+                buys.append(
+                    "the quality you have measured with the model you use now, while the cheaper model "
+                    "is unproven on your task until your evaluation set shows it meets the target"
+                )
+            else:
+                buys.append(
+                    "time to check the cheaper model on your evaluation set before switching, as it is "
+                    "unproven on your task"
+                )
         change = answers.get("requirements_change_frequency")
         if change in CHANGE_WORDS:
             buys.append(
@@ -1144,25 +1353,48 @@ def _why_not_cheapest(
             )
     else:
         if answers.get("output_consistency_need") == "high":
-            buys.append("consistency (one format, style or tone every time, learnt rather than reminded)")
+            buys.append(
+                "consistency (one format, style or tone every time, learnt rather than reminded)"
+                if measured_gap
+                else "a steadier format, style or tone, if your evaluation shows the prompt drifting from it"
+            )
         if answers.get("data_confidential") is True:
             own = "tuned_self_hosted" in (chosen.id, chosen.route)
             where = "GPUs you run" if own else "a deployment that serves only you"
             buys.append(f"privacy (the model runs on {where}, not on a shared endpoint)")
         if answers.get("latency_budget_ms") is not None or answers.get("latency_sensitive") is True:
-            buys.append("latency (a smaller tuned model with a short prompt)")
-        if answers.get("prompt_baseline") in ("close", "far_below"):
+            buys.append("latency (a tuned model with a short prompt, no examples resent each request)")
+        if measured_gap:
             buys.append("quality your best prompt has not reached")
-        elif answers.get("domain_specificity") == "high" or answers.get("accuracy_criticality") == "high":
-            buys.append("quality on your specialised, high-stakes task")
+        elif baseline is None and (
+            answers.get("domain_specificity") == "high" or answers.get("accuracy_criticality") == "high"
+        ):
+            buys.append(
+                "a chance of better quality on your specialised, high-stakes task, if your evaluation "
+                "set shows your best prompt falls short"
+            )
         if not buys:
-            buys.append("quality and consistency a tuned model gives on one narrow task")
+            buys.append(
+                "a model trained for one narrow task, worth it only if your evaluation set shows your "
+                "best prompt falls short"
+            )
     if add_retrieval:
         buys.append("answers grounded in your current private documents")
-    return (
+    # Items with their own commas (conditions) are kept apart with a semicolon so the sentence parses.
+    joined = ("; and " if any("," in item for item in buys[:2]) else " and ").join(buys[:2])
+    sentence = (
         f"{chosen.label} costs {_usd(difference)} more over {MONTHS_SHOWN} months than "
-        f"{cheapest.label[0].lower() + cheapest.label[1:]}; the difference buys {' and '.join(buys[:2])}."
+        f"{cheapest.label[0].lower() + cheapest.label[1:]}; the difference buys {joined}"
     )
+    if verdict != "prompt_engineering" and baseline == "meets_target":
+        sentence += ", not quality: your best prompt already meets your target"
+    ratio = chosen.total_24_months / cheapest.total_24_months if cheapest.total_24_months > 0 else None
+    if answers.get("budget") == "low" and (ratio is None or ratio > LOW_BUDGET_RATIO):
+        times = f"{ratio:.1f} times" if ratio is not None else "far more than"
+        sentence += (
+            f"; with a low budget, note that this is {times} the cheapest option over {MONTHS_SHOWN} months"
+        )
+    return sentence + "."
 
 
 # --- v1 figures, kept for compatibility (API v1 fields, the chart, the compare page) ------------------
@@ -1238,7 +1470,7 @@ def cost_figures(
         _volume_note(answers, assumptions),
         "Prompting: " + _prompting_notes(prompted, volume, assumptions, batch)[0],
         f"Fine-tuned: {label[0].lower() + label[1:]}, with the short prompt only; see how each option is "
-        f"priced.{retrieval} {_prices_from(tuned)}",
+        f"priced.{retrieval} {_serving_source(table, tuned)}",
         *_training_notes(training, tuned, assumptions, answers),
         # Last on purpose: the result page shows this sentence as the cost chart's caption.
         _break_even_note(figures, training.retrains),

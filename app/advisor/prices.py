@@ -58,6 +58,19 @@ class Price:
     retires: date | None = None
     valid_from: date | None = None
     valid_to: date | None = None
+    # The model the provider names as its replacement on retirement (domain-2026 4); None: none named.
+    successor: str | None = None
+    # Where the training rate and the serving memory were read, when not on the row's own source: a row
+    # mixes figures of different marks (issue F12), so each figure names its own.
+    train_source: str = ""
+    train_date: str = ""
+    train_mark: str = ""
+    serve_memory_source: str = ""
+    # cache_min_tokens is our assumption, not the provider's figure (the minimum was not found).
+    cache_min_assumed: bool = False
+    # Tokens this model counts for text another tokenizer counts as 1 (domain-2026 C6): prices are per
+    # token, so the same prompt costs more on a tokenizer that splits it finer.
+    token_factor: float = 1.0
 
     @property
     def fine_tunable(self) -> bool:

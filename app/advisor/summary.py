@@ -113,6 +113,19 @@ def text_summary(recommendation: Recommendation) -> str:
         lines += [f"  - holds it down: {item}" for item in r.confidence_explained.lowered_by]
         lines += [f"  - would raise it: {item}" for item in r.confidence_explained.would_raise]
     c = r.costs
+    on_device = next((o for o in c.options if o.id == "on_device"), None)
+    if on_device is not None:
+        # The v1 pair prices a hosted prompt and a hosted tuned model; neither applies to a team that runs
+        # the model on the device (review finding F4), so only the on-device line is printed.
+        lines += [
+            "", "Costs (USD):",
+            f"  {on_device.label}: {_money(on_device.monthly_expected)} a month, not priced per token or "
+            "per GPU-hour (the model runs on your users' devices)"
+            + (f"; {_money(on_device.one_time)} once for data preparation and training"
+               if on_device.one_time else ""),
+        ] + [f"  - {a}" for a in on_device.assumptions]
+        lines += [f"  Notice: {notice}" for notice in c.notices]
+        return _tail(r, lines)
     break_even = ("never on these figures" if c.break_even_months is None
                   else "within the first month" if c.break_even_months < 1
                   else f"after {c.break_even_months:g} months")
@@ -123,6 +136,10 @@ def text_summary(recommendation: Recommendation) -> str:
         f"plus {_money(c.one_time_fine_tuning)} once for data preparation and training",
         f"  Break-even: {break_even}",
     ] + [f"  - {a}" for a in c.assumptions]
+    return _tail(r, lines)
+
+
+def _tail(r: Recommendation, lines: list[str]) -> str:
     if r.open_questions:
         lines += ["", "Open questions:"] + [f"  - {q.question}: {q.why}" for q in r.open_questions]
     lines += ["", f"Revisit in {r.revisit_in_weeks} weeks. "

@@ -3,6 +3,7 @@ why it is chosen when it is not the cheapest, and the v1 fields kept for compati
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -97,6 +98,55 @@ def test_time_bound_prices_follow_the_result_date():
     assert january["prompting"].monthly_expected > 1.5 * december["prompting"].monthly_expected
 
 
+
+def test_the_24_month_total_pays_the_doubled_gemini_price_from_its_date():
+    # Gemini 3.8 Flash doubles on 2027-01-01 (domain-2026 3.3, C4): 26 days at the first price, then the
+    # second; the monthly figure stays the first month's price.
+    answers = {**KNOWN, "current_model": "google-gemini-3.8-flash"}
+    report, options = _options(answers)
+    table = load_table()
+    volume = Volume(1_000_000, 500, 200, 10)
+    first = prompt_cost(table.price("google-gemini-3.8-flash", TODAY), volume, CostAssumptions())
+    later = prompt_cost(table.price("google-gemini-3.8-flash", date(2027, 1, 1)), volume, CostAssumptions())
+    line = options["prompting"]
+    assert line.monthly_expected == pytest.approx(first, abs=0.01)
+    expected = first * 26 / 31 + later * 5 / 31 + later * 23
+    assert line.total_24_months == pytest.approx(expected, rel=1e-6)
+    assert line.total_24_months > 24 * line.monthly_expected * 1.8
+    assert any("price changes on 2027-01-01" in notice for notice in report.notices)
+    assert "sums month by month" in " ".join(line.assumptions)
+
+
+def test_a_retiring_model_is_priced_until_its_date_then_on_its_named_successor():
+    # gpt-4.1-mini retires 2027-01-14; OpenAI names GPT-6 Luna (domain-2026 4.1).
+    report, options = _options({**KNOWN, "current_model": "openai-gpt-4.1-mini"})
+    table = load_table()
+    volume = Volume(1_000_000, 500, 200, 10)
+    old = prompt_cost(table.price("openai-gpt-4.1-mini", TODAY), volume, CostAssumptions())
+    luna = prompt_cost(table.price("openai-gpt-6-luna", TODAY), volume, CostAssumptions())
+    line = options["prompting"]
+    assert line.monthly_expected == pytest.approx(old, abs=0.01)
+    # 6 Dec-6 Jan on gpt-4.1-mini, 6-14 Jan (8 of 31 days) too, the rest on Luna.
+    expected = old + old * 8 / 31 + luna * 23 / 31 + luna * 22
+    assert line.total_24_months == pytest.approx(expected, rel=1e-6)
+    assert line.total_24_months < 24 * old / 2
+    assert any("named successor, OpenAI GPT-6 Luna" in notice for notice in report.notices)
+
+
+def test_a_retiring_model_without_a_named_successor_stops_at_its_date(monkeypatch):
+    table = load_table()
+    mini = table.price("openai-gpt-4.1-mini")
+    rows = tuple(
+        replace(row, successor=None) if row.id == mini.id else row for row in table.rows
+    )
+    lonely = replace(table, rows=rows)
+    monkeypatch.setattr("app.advisor.costs.load_table", lambda: lonely)
+    report, options = _options({**KNOWN, "current_model": "openai-gpt-4.1-mini"})
+    line = options["prompting"]
+    assert line.total_24_months == pytest.approx(line.monthly_expected * (1 + 8 / 31), rel=1e-4)
+    assert any("no successor is named" in notice for notice in report.notices)
+
+
 # --- which options apply ------------------------------------------------------------------------
 
 
@@ -189,7 +239,9 @@ def test_the_recommended_option_matches_the_verdict(verdict, expected):
 
 
 def test_a_recommended_option_dearer_than_the_cheapest_says_what_the_difference_buys():
-    answers = {**KNOWN, "output_consistency_need": "high", "data_confidential": True}
+    answers = {
+        **KNOWN, "output_consistency_need": "high", "data_confidential": True, "prompt_baseline": "close"
+    }
     report, options = _options(answers, "fine_tuning")
     cheapest = min(options.values(), key=lambda o: o.total_24_months)
     assert report.recommended_option != cheapest.id
@@ -223,9 +275,11 @@ def test_every_scenario_gets_a_recommended_line_that_matches_its_verdict(answers
         assert costs.why_not_cheapest is None
     for option in costs.options:
         assert option.monthly_low <= option.monthly_expected <= option.monthly_high
-        assert option.total_24_months == pytest.approx(
-            option.one_time + 24 * option.monthly_expected, abs=0.02
-        )
+        text = " ".join(option.assumptions)
+        if "the 24-month total" not in text:  # a price that moves inside 24 months is summed by month
+            assert option.total_24_months == pytest.approx(
+                option.one_time + 24 * option.monthly_expected, abs=0.02
+            )
         # An assumed figure is never stated as the team's: anything not answered says "assumed".
         text = " ".join(option.assumptions)
         if "monthly_requests" not in answers:
@@ -350,3 +404,122 @@ def test_prices_per_million_are_written_as_the_provider_writes_them():
 
     written = [_per_million(v) for v in (0.125, 0.10, 0.005, 2.5, 0.035)]
     assert written == ["$0.125", "$0.10", "$0.005", "$2.50", "$0.035"]
+
+
+def test_each_tuned_line_names_the_source_and_mark_of_each_figure_it_uses():
+    # F12: the tuned lines use the training rate (S), the dedicated H100 rate (S) and, self-hosted, a
+    # rented L4 (S); none of them may borrow the "provider's own documentation" of the token prices.
+    answers = {**KNOWN, "model_access": "both", "ml_expertise": "some"}
+    _, options = _options(answers, verdict="fine_tuning")
+    secondary = "from a secondary source"
+    hosted = " ".join(options["tuned_hosted"].assumptions)
+    assert "read in the provider's own documentation" not in hosted
+    assert "docs.fireworks.ai/serverless/pricing" not in hosted  # token prices: not used by this line
+    assert f"$3.00/1M training tokens (fireworks.ai/pricing via api-evangelist (LoRA SFT, 16.1-80B tier), " \
+        f"2026-10-07; {secondary}" in hosted
+    own = " ".join(options["tuned_self_hosted"].assumptions)
+    assert "read in the provider's own documentation" not in own
+    # The AWS L4 price is dated as domain-2026 3.6 gives it, a range, and the 16 GB is cited.
+    assert "via domain-2026 3.6, 2025-2026; from a secondary source" in own
+    assert "(16 GB: docs.nvidia.com/nemo/microservices/25.9.0/fine-tune/models/gpt-oss.html" in own
+    figures = cost_figures(answers, verdict="fine_tuning", as_of=TODAY)
+    tuned_note = next(note for note in figures.assumptions if note.startswith("Fine-tuned:"))
+    assert "Serving at $8.00 per GPU-hour: fireworks.ai/pricing via api-evangelist, 2026-10-07; from a " \
+        "secondary source" in tuned_note
+
+
+# --- why the recommended line, when it is not the cheapest (review findings F3, F15) ----------------
+
+TUNING_CASE = {**KNOWN, "output_consistency_need": "high", "domain_specificity": "high"}
+
+
+@pytest.mark.parametrize("baseline", [None, "meets_target"])
+def test_no_quality_gain_is_claimed_unless_the_best_prompt_falls_short(baseline):
+    answers = {**TUNING_CASE, **({"prompt_baseline": baseline} if baseline else {})}
+    report, _ = _options(answers, "fine_tuning")
+    why = report.why_not_cheapest
+    assert "quality your best prompt has not reached" not in why
+    assert "learnt rather than reminded" not in why  # consistency only as a condition
+    assert "if your evaluation shows the prompt drifting" in why
+    if baseline == "meets_target":
+        assert "not quality: your best prompt already meets your target" in why
+    assert why.count(". ") == 0 and why.endswith(".")
+
+
+@pytest.mark.parametrize("baseline", ["close", "far_below"])
+def test_a_measured_gap_is_what_the_difference_buys(baseline):
+    report, _ = _options({**TUNING_CASE, "prompt_baseline": baseline}, "fine_tuning")
+    assert "quality your best prompt has not reached" in report.why_not_cheapest
+    assert "learnt rather than reminded" in report.why_not_cheapest
+
+
+def test_a_low_budget_hears_plainly_when_the_recommended_line_costs_over_3x_the_cheapest():
+    answers = {**TUNING_CASE, "prompt_baseline": "far_below"}
+    report, options = _options({**answers, "budget": "low"}, "fine_tuning")
+    cheapest = min(options.values(), key=lambda o: o.total_24_months)
+    chosen = options[report.recommended_option]
+    ratio = chosen.total_24_months / cheapest.total_24_months
+    assert ratio > 3
+    assert f"with a low budget, note that this is {ratio:.1f} times the cheapest option" in (
+        report.why_not_cheapest
+    )
+    medium, _ = _options({**answers, "budget": "medium"}, "fine_tuning")
+    assert "low budget" not in medium.why_not_cheapest
+
+
+def test_a_cheaper_model_is_called_cheaper_and_nothing_unmeasured_is_called_measured():
+    sonnet = {**KNOWN, "current_model": "anthropic-claude-sonnet-5.5"}
+    report, options = _options(sonnet, "prompt_engineering")
+    assert options["prompting_smaller"].label.startswith("Prompting a cheaper model: ")
+    assert "measured" not in report.why_not_cheapest
+    assert "time to check the cheaper model on your evaluation set" in report.why_not_cheapest
+
+
+def test_batch_and_cache_discounts_are_stacked_only_in_the_low_figure_and_said_to_be_unconfirmed():
+    # domain-2026 2.6 and 7: whether batch and cache discounts multiply was not found (F9).
+    answers = {**KNOWN, "batch_tolerant": True}
+    _, options = _options(answers)
+    table = load_table()
+    luna = table.price("openai-gpt-6-luna", TODAY)
+    volume = Volume(1_000_000, 500, 200, 10)
+    single = prompt_cost(luna, volume, CostAssumptions(), batch=True)
+    stacked = prompt_cost(luna, volume, CostAssumptions(), batch=True, stack=True)
+    line = options["prompting"]
+    assert line.monthly_expected == pytest.approx(single, abs=0.01)
+    assert line.monthly_low == pytest.approx(stacked, abs=0.01) and stacked < single
+    text = " ".join(line.assumptions)
+    assert "whether the two discounts stack was not found" in text
+    assert "only the low figure stacks them, unconfirmed" in text
+
+
+def test_the_text_summary_of_an_on_device_team_prints_the_on_device_option_only():
+    # Review finding F4: no hosted per-token line for a team whose model runs on the device.
+    from app.advisor.summary import text_summary
+
+    answers = {**KNOWN, "deployment": "on_device", "model_access": "open_weights", "latency_budget_ms": 1500}
+    text = text_summary(recommend(answers, as_of=TODAY))
+    costs = text[text.index("Costs (USD):"):]
+    assert "A small model on the device" in costs and "not priced per token or per GPU-hour" in costs
+    assert "Prompting with few-shot examples" not in costs
+    assert "Fine-tuned model:" not in costs and "GPT-6 Luna at" not in costs
+    hosted = text_summary(recommend(KNOWN, as_of=TODAY))
+    assert "Prompting with few-shot examples" in hosted
+
+
+def test_claude_haiku_5_5_counts_30_percent_more_tokens_and_its_cache_minimum_is_called_an_assumption():
+    # domain-2026 3.2 and C6: Haiku 5.5's tokenizer counts ~30% more tokens than Haiku 4.5; 2.5 and 7:
+    # the cache minimum of the 5.5 family was not found (review finding F10).
+    table = load_table()
+    haiku = table.price("anthropic-claude-haiku-5.5", TODAY)
+    assert haiku.token_factor == 1.3
+    plain = replace(haiku, token_factor=1.0)
+    volume = Volume(1_000_000, 500, 200, 0)  # 250-token prefix: uncached either way
+    assert prompt_cost(haiku, volume, CostAssumptions()) == pytest.approx(
+        1.3 * prompt_cost(plain, volume, CostAssumptions()), rel=1e-3
+    )
+    answers = {**KNOWN, "current_model": "anthropic-claude-haiku-5.5", "prompt_examples_today": 0}
+    _, options = _options(answers)
+    text = " ".join(options["prompting"].assumptions)
+    assert "token counts x 1.3" in text
+    assert "4,096 tokens, our assumption: the provider's minimum for this model family was not found" in text
+    assert "minimum the provider caches" not in text

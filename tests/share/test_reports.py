@@ -338,3 +338,17 @@ def test_answer_sections_say_not_sure_yet_only_for_steps_the_team_went_past():
     assert "data_quality" not in rows  # ruled out by no examples: never asked
     finished = answer_sections(answers, status="complete")
     assert all(row.value != "Not answered" for section in finished for row in section.rows)
+
+
+def test_an_on_device_report_shows_the_on_device_option_not_the_hosted_pair(client, session):
+    # Review finding F4: the PDF priced a hosted prompt and a Fireworks deployment for an on-device team.
+    answers = example_answers("legal-assistant") | {"deployment": "on_device", "model_access": "open_weights"}
+    shared = share_assessment(session, answers=answers)
+    shared.assessment.status = "complete"
+    session.add(shared.assessment)
+    session.flush()
+    _, text = pdf_text(client.get(f"/e/{shared.edit_token}/report.pdf").content)
+    body = flat(text)
+    costs = body.split("4. Costs over time", 1)[1].split("5. Risks and mitigations", 1)[0]
+    assert "not priced per token or per GPU-hour" in costs
+    assert "Prompt engineering, per month" not in costs and "GPT-6 Luna at" not in costs

@@ -258,3 +258,16 @@ def test_the_planning_figures_of_the_cost_model_can_be_set_in_the_form(team, cli
     assert "$900.00 a month for the retrieval service" in response.text
     assert 'name="static_share_percent" value="80"' in response.text
     assert "These costs use the assumptions you set below" in response.text  # both accepted
+
+
+def test_an_on_device_team_sees_the_on_device_option_not_hosted_per_token_figures(team, client):
+    # Review finding F4: the v1 pair priced GPT-6 Luna and a Fireworks deployment for a team whose model
+    # runs on the device.
+    token = team.complete(deployment="on_device")
+    html = client.get(f"/e/{token}/result").text
+    section = _SectionText({"on-device-cost", "assumptions"})
+    section.feed(html)
+    assert "not priced per token or per GPU-hour" in section.text["on-device-cost"]
+    assert 'class="grid cost-figures"' not in html
+    assert "GPT-6 Luna at" not in section.text["assumptions"]
+    assert "On the device: no per-token or GPU-hour cost" in section.text["assumptions"]
