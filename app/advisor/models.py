@@ -155,8 +155,8 @@ class CostOption(BaseModel):
     monthly_high: float = Field(description="USD a month at the dearest end of the answers left open.")
     one_time: float = Field(description="USD once: data preparation and training.")
     total_24_months: float = Field(
-        description="one_time + the 24 months summed month by month (a dated price or a retirement changes the "
-                    "monthly figure on its day; else 24 x monthly_expected).")
+        description="one_time + the 24 months summed month by month (a dated price or a retirement "
+                    "changes the monthly figure on its day; else 24 x monthly_expected).")
     assumptions: list[str]
 
 
