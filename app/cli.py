@@ -16,7 +16,7 @@ EXIT_BAD_INPUT = 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="advisor", description="LLM Customization Advisor")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_PrintVersion, nargs=0, help="show the versions and exit")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="upgrade the database, then serve the web app")
@@ -75,6 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.db_command == "downgrade":
         return _db_downgrade(args.revision)
     return _db_backup(args.path)
+
+
+class _PrintVersion(argparse.Action):
+    """--version, worked out only when asked: it imports the engine (about 0.3 s), which other commands
+    such as `db backup` do not need."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(_version())  # to standard output, as argparse's own "version" action does
+        parser.exit()
 
 
 def _version() -> str:
@@ -221,10 +230,7 @@ def _db_upgrade() -> int:
 
 
 def _export(file: str, workspace_link: str | None = None) -> int:
-    from sqlmodel import Session
-
     from app import transfer
-    from app.assessments import NotFound, workspace_by_token
     from app.db import make_engine
 
     settings = _settings()
@@ -233,10 +239,8 @@ def _export(file: str, workspace_link: str | None = None) -> int:
         with engine.connect() as connection:
             workspace_id = None
             if workspace_link is not None:
-                try:
-                    with Session(bind=connection) as session:
-                        workspace_id = workspace_by_token(_token_of(workspace_link), session=session).id
-                except NotFound:
+                workspace_id = _workspace_id(connection, workspace_link)
+                if workspace_id is None:
                     return _no_workspace()
             if file == "-":
                 counts = transfer.write_export(connection, sys.stdout, workspace_id=workspace_id)
@@ -252,6 +256,19 @@ def _export(file: str, workspace_link: str | None = None) -> int:
     return 0
 
 
+def _workspace_id(connection, link: str) -> str | None:
+    """The id of the workspace a link (or its bare token) opens, or None."""
+    from sqlmodel import Session
+
+    from app.assessments import NotFound, workspace_by_token
+
+    try:
+        with Session(bind=connection) as session:
+            return workspace_by_token(_token_of(link), session=session).id
+    except NotFound:
+        return None
+
+
 def _no_workspace() -> int:
     print("advisor: no workspace has that link (revoked, renewed or mistyped)", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -264,20 +281,15 @@ def _token_of(link: str) -> str:
 def _workspace(args) -> int:
     if args.workspace_command == "export":
         return _export(args.file, workspace_link=args.link)
-    from sqlmodel import Session
-
     from app import transfer
-    from app.assessments import NotFound, workspace_by_token
     from app.db import make_engine
 
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
         with engine.begin() as connection:
-            try:
-                with Session(bind=connection) as session:
-                    workspace_id = workspace_by_token(_token_of(args.link), session=session).id
-            except NotFound:
+            workspace_id = _workspace_id(connection, args.link)
+            if workspace_id is None:
                 return _no_workspace()
             counts = transfer.delete_workspace(connection, workspace_id)
             if not args.yes:

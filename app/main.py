@@ -23,7 +23,7 @@ from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
 from app.reports.pdf import PdfRenderer
-from app.security.protect import UPLOAD_PATHS, protect
+from app.security.protect import UPLOAD_PATHS, protect, wrap_outermost
 from app.web import api_docs
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
@@ -62,8 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(OneWriterAtATime, unlocked=UPLOAD_PATHS)
     protect(app, settings)
     # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
-    build = app.build_middleware_stack
-    app.build_middleware_stack = lambda: RequestIds(build())
+    wrap_outermost(app, RequestIds)
 
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
     app.include_router(api.router)

@@ -65,12 +65,13 @@ def _rows_of_workspace(table, workspace_id: str):
     return None
 
 
-def export_lines(connection: Connection, *, workspace_id: str | None = None) -> Iterator[str]:
-    """A header line, then one line per row of every table, in foreign-key order, each table sorted by its
-    primary key so two exports of the same data are identical. With `workspace_id`, only that workspace's
-    rows (a person's request for their data)."""
+def export_lines(connection: Connection, *,
+                 workspace_id: str | None = None) -> Iterator[tuple[str | None, str]]:
+    """(table name, line): a header line (no table), then one line per row of every table, in foreign-key
+    order, each table sorted by its primary key so two exports of the same data are identical. With
+    `workspace_id`, only that workspace's rows (a person's request for their data)."""
     revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    yield json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "schema": revision})
+    yield None, json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "schema": revision})
     for table in _tables():
         order = list(table.primary_key.columns) or list(table.columns)
         query = select(table).order_by(*order)
@@ -81,14 +82,13 @@ def export_lines(connection: Connection, *, workspace_id: str | None = None) -> 
             query = query.where(condition)
         for row in connection.execute(query).mappings():
             values = {column.name: _encode(row[column.name], column) for column in table.columns}
-            yield json.dumps({"table": table.name, "row": values}, sort_keys=True)
+            yield table.name, json.dumps({"table": table.name, "row": values}, sort_keys=True)
 
 
 def write_export(connection: Connection, out: IO[str], *, workspace_id: str | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for line in export_lines(connection, workspace_id=workspace_id):
+    for table, line in export_lines(connection, workspace_id=workspace_id):
         out.write(line + "\n")
-        table = json.loads(line).get("table")
         if table:
             counts[table] = counts.get(table, 0) + 1
     return counts

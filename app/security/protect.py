@@ -37,7 +37,7 @@ def protect(app: FastAPI, settings: Settings) -> None:
                        timeout_seconds=settings.body_timeout_seconds, uploads=uploads)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_exception_handler(413, _body_too_large)
-    _wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https))
+    wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https))
     _document_refusals(app)
     logs.install()
 
@@ -47,7 +47,7 @@ def _body_too_large(request: Request, exc: HTTPException) -> Response:
     return refusal(request, 413, detail="too-large", message=too_large_message(limit))
 
 
-def _wrap_outermost(app: FastAPI, wrap) -> None:
+def wrap_outermost(app: FastAPI, wrap) -> None:
     """Wrap the built middleware stack, outside ServerErrorMiddleware, so 500 pages get the layer too
     (add_middleware always lands inside it)."""
     build = app.build_middleware_stack
