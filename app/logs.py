@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LogFormat = Literal["text", "json"]
 HEADER = "x-request-id"
+HEADER_BYTES = HEADER.encode()  # as ASGI carries header names: encoded once, not per header per request
 # Accepted from a caller: what proxies send (UUIDs, hex, Amazon's "Root=1-..."), and nothing that could
 # forge a log line (no spaces, quotes or newlines).
 ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:=-]{1,64}")
@@ -38,8 +39,7 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = next((value.decode("latin-1") for name, value in scope["headers"] if name == HEADER.encode()),
-                     "")
+        given = next((value.decode("latin-1") for name, value in scope["headers"] if name == HEADER_BYTES), "")
         current = given if ACCEPTED_ID.fullmatch(given) else secrets.token_hex(8)
         token = request_id.set(current)
 
