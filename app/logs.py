@@ -39,7 +39,8 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = next((value.decode("latin-1") for name, value in scope["headers"] if name == HEADER_BYTES), "")
+        given = next((value.decode("latin-1") for name, value in scope["headers"] if name == HEADER_BYTES),
+                     "")
         current = given if ACCEPTED_ID.fullmatch(given) else secrets.token_hex(8)
         token = request_id.set(current)
 
