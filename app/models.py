@@ -128,3 +128,38 @@ class IdempotencyKey(SQLModel, table=True):
     assessment_id: str = Field(foreign_key="assessment.id", max_length=32)
     # Indexed: expired keys are deleted by a range on it.
     created_at: datetime = _timestamp(index=True)
+
+
+# Longest respondent name accepted: a person's name, shown in a table column.
+MAX_RESPONDENT_NAME_LENGTH = 120
+
+
+class Respondent(SQLModel, table=True):
+    """A colleague invited to answer one assessment on their own (issue 15): a respond link like the
+    view and edit links (token derived from the server secret, only its hash stored; revocable; may
+    expire). Their answers live in `Response`, apart from the assessment's, until the owner resolves."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    assessment_id: str = Field(foreign_key="assessment.id", max_length=32, index=True)
+    name: str = Field(max_length=MAX_RESPONDENT_NAME_LENGTH)
+    link_nonce: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+    revoked_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+
+
+class Response(SQLModel, table=True):
+    """One respondent's submitted answers and the engine's result for them (one row per respondent;
+    a later submission replaces it)."""
+
+    respondent_id: str = Field(primary_key=True, foreign_key="respondent.id", max_length=32)
+    assessment_id: str = Field(foreign_key="assessment.id", max_length=32, index=True)
+    name: str = Field(max_length=MAX_RESPONDENT_NAME_LENGTH)
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # recommend(answers) when submitted, like Assessment.recommendation: pages never recompute it.
+    recommendation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    verdict: str = Field(max_length=32)
+    engine_version: str = Field(max_length=32)
+    submitted_at: datetime = _timestamp()
