@@ -137,7 +137,8 @@ MAX_RESPONDENT_NAME_LENGTH = 120
 class Respondent(SQLModel, table=True):
     """A colleague invited to answer one assessment on their own (issue 15): a respond link like the
     view and edit links (token derived from the server secret, only its hash stored; revocable; may
-    expire). Their answers live in `Response`, apart from the assessment's, until the owner resolves."""
+    expire). Their answers live in `RespondentAnswers`, apart from the assessment's, until the owner
+    resolves a difference."""
 
     id: str = Field(primary_key=True, max_length=32)
     assessment_id: str = Field(foreign_key="assessment.id", max_length=32, index=True)
@@ -149,9 +150,11 @@ class Respondent(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
 
 
-class Response(SQLModel, table=True):
+class RespondentAnswers(SQLModel, table=True):
     """One respondent's submitted answers and the engine's result for them (one row per respondent;
-    a later submission replaces it)."""
+    a later submission replaces it). Table `response`."""
+
+    __tablename__ = "response"
 
     respondent_id: str = Field(primary_key=True, foreign_key="respondent.id", max_length=32)
     assessment_id: str = Field(foreign_key="assessment.id", max_length=32, index=True)

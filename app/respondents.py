@@ -17,7 +17,7 @@ from app import assessments as store
 from app.advisor import ENGINE_VERSION, Answers, recommend
 from app.advisor.disagreements import Disagreements, disagreements
 from app.links import hash_token, looks_like_token, new_id, new_nonce, shown_token
-from app.models import Assessment, Respondent, Response, utcnow
+from app.models import Assessment, Respondent, RespondentAnswers, utcnow
 
 # The `kind` mixed into a respond link's token: a view or edit token can never equal one.
 LINK_KIND = "respond"
@@ -36,7 +36,7 @@ class Invitee:
     """A respondent and what they submitted (None until they do)."""
 
     respondent: Respondent
-    response: Response | None
+    response: RespondentAnswers | None
 
     @property
     def live(self) -> bool:
@@ -88,26 +88,27 @@ def respondent_of(assessment: Assessment, respondent_id: str, *, session: Sessio
 
 def invitees(assessment: Assessment, *, session: Session) -> list[Invitee]:
     """Everyone invited to this assessment, in the order invited, with their response if any."""
-    query = (select(Respondent, Response).join(Response, Response.respondent_id == Respondent.id, isouter=True)
+    query = (select(Respondent, RespondentAnswers)
+             .join(RespondentAnswers, RespondentAnswers.respondent_id == Respondent.id, isouter=True)
              .where(Respondent.assessment_id == assessment.id)
              .order_by(Respondent.created_at, Respondent.id))
     return [Invitee(respondent, response) for respondent, response in session.exec(query)]
 
 
-def responses(assessment: Assessment, *, session: Session) -> list[Response]:
+def responses(assessment: Assessment, *, session: Session) -> list[RespondentAnswers]:
     """The submitted responses, in the order their respondents were invited."""
     return [i.response for i in invitees(assessment, session=session) if i.response is not None]
 
 
 def save_response(respondent: Respondent, *, session: Session, answers: dict | Answers,
-                  notes: dict | None = None) -> Response:
+                  notes: dict | None = None) -> RespondentAnswers:
     """Store (or replace) what this respondent answered, with the engine's result for it."""
     answers = store.normalise_answers(answers)
     notes = {k: store.storable_text(v) for k, v in sorted((notes or {}).items()) if v and v.strip()}
     result = recommend(answers).model_dump(mode="json")
-    response = session.get(Response, respondent.id)
+    response = session.get(RespondentAnswers, respondent.id)
     if response is None:
-        response = Response(respondent_id=respondent.id, assessment_id=respondent.assessment_id,
+        response = RespondentAnswers(respondent_id=respondent.id, assessment_id=respondent.assessment_id,
                             name=respondent.name, verdict="", engine_version=ENGINE_VERSION)
     response.answers = answers
     response.notes = notes
@@ -127,7 +128,7 @@ def revoke(respondent: Respondent, *, session: Session) -> None:
     session.flush()
 
 
-def compare(assessment: Assessment, *, session: Session, found: list[Response] | None = None
+def compare(assessment: Assessment, *, session: Session, found: list[RespondentAnswers] | None = None
             ) -> Disagreements:
     """The disagreement view's content: the assessment's answers against each submitted response."""
     found = responses(assessment, session=session) if found is None else found

@@ -110,7 +110,8 @@ def _with(base: Evaluation, answers: dict, question: str, value: object, assumpt
 
 
 def disagreements(owner: dict, respondents: list[tuple[str, dict]], *,
-                  assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS, as_of: date | None = None) -> Disagreements:
+                  assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+                  as_of: date | None = None) -> Disagreements:
     """Compare the assessment's answers (`owner`) with each respondent's (name, answers).
 
     Only questions someone answered are listed. Order: differing questions whose answer changes the

@@ -15,11 +15,12 @@ from app.web import (
     wizard,
     workspaces,
 )
+from app.web.respondents import router as respondents_router
 from app.web.starter_kit import router as starter_kit_router
 
 ROUTERS = (pages.router, wizard.router, results.router, workspaces.router, compare.router,
            assessment_actions.router, share.router, exports.router, pdf.router, datachecks.router,
-           starter_kit_router)
+           starter_kit_router, respondents_router)
 
 
 def include_in(app: FastAPI) -> None:

@@ -77,6 +77,7 @@ def test_unanswered_by_everyone_is_left_out_and_the_result_is_deterministic():
     owner = {"task_type": "classification"}
     first = disagreements(owner, [("Ana", {"budget": "low"})])
     # The engine weighs the budget more than the task type; one blank beside one answer is information.
-    assert [(q.question, q.agreement) for q in first.questions] == [("budget", "unsure"), ("task_type", "unsure")]
+    assert [(q.question, q.agreement) for q in first.questions] == [
+        ("budget", "unsure"), ("task_type", "unsure")]
     assert first == disagreements(owner, [("Ana", {"budget": "low"})])
     assert disagreements(owner, []).questions[0].agreement == "single"
