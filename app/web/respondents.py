@@ -94,6 +94,7 @@ def _respond_page(request: Request, respondent: Respondent, assessment: Assessme
         "just_sent": just_sent,
         "error_labels": {q.id: q.label for q in load_questionnaire().questions},
         "action_url": route_path(request, "respond", respond_token=_token_of(request)),
+        "htmx": is_htmx(request),
     }
     return render(request, "respondents/respond.html", context, block="content", status_code=status_code,
                   headers=SHARED_PAGE_HEADERS)
@@ -222,6 +223,7 @@ def _owner_page(request: Request, access, *, session: Session, status_code: int 
         "notice": notice,
         "max_name": MAX_RESPONDENT_NAME_LENGTH,
         "today": utcnow().date().isoformat(),
+        "htmx": is_htmx(request),
     }
     return render(request, "respondents/manage.html", context, block="content", status_code=status_code,
                   headers=SHARED_PAGE_HEADERS)
