@@ -48,7 +48,7 @@ def test_inviting_shows_the_respond_link_once_and_it_opens_a_form_for_that_perso
     assert all(f"field-{q.id}" in form.ids for q in load_questionnaire().questions)
 
 
-def test_a_nameless_or_overlong_invitation_is_refused_beside_the_field_and_keeps_what_was_typed(client, owned):
+def test_a_nameless_or_overlong_invitation_is_refused_beside_the_field_keeping_the_text(client, owned):
     response = invite_on_page(client, owned, "   ")
     assert response.status_code == 422
     assert "Enter the name" in Page(response.text).text("respondent-name-error")
@@ -127,7 +127,8 @@ def test_a_resolution_from_a_stale_page_changes_nothing_and_says_so(client, owne
     store.save_answers(owned.assessment, session=owned.session, expected_version=stale,
                        answers=LEGAL | {"budget": "low"})
     response = post_form(client, f"/e/{owned.edit_token}/respondents/resolve",
-                         {"question": "requirements_change_frequency", "answer": "weekly", "version": str(stale)},
+                         {"question": "requirements_change_frequency", "answer": "weekly",
+                          "version": str(stale)},
                          page=f"/e/{owned.edit_token}/respondents")
     assert response.status_code == 409
     assert "nothing was changed" in Page(response.text).text("notice")
