@@ -75,18 +75,13 @@ def _firm(answers: dict) -> dict:
     return {k: v for k, v in answers.items() if v is not None}
 
 
-def _same(a: object, b: object) -> bool:
-    # True == 1 in Python; a yes/no answer and a count are never the same answer.
-    return type(a) is type(b) and a == b
-
-
 def _agreement(given: list[tuple[str, object]]) -> tuple[Agreement, list[tuple[object, list[str]]]]:
     groups: list[tuple[object, list[str]]] = []
     for who, value in given:
         if value is None:
             continue
         for known, names in groups:
-            if _same(known, value):
+            if known == value:
                 names.append(who)
                 break
         else:

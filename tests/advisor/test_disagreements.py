@@ -27,7 +27,7 @@ CASES = [
      [{"data_confidential": None}], "data_confidential", "unsure", False),
     ("everyone giving the same answer agrees",
      [{}, {}], "task_type", "same", False),
-    ("a yes and a 1 are not the same answer",
+    ("yes against no on fast answers is a difference that leaves the verdict alone",
      [{"latency_sensitive": True}], "latency_sensitive", "differs", False),
     ("too few examples in one colleague's count gate tuning out",
      [{"labeled_examples": 40}], "labeled_examples", "differs", True),
