@@ -81,3 +81,12 @@ def test_unanswered_by_everyone_is_left_out_and_the_result_is_deterministic():
         ("budget", "unsure"), ("task_type", "unsure")]
     assert first == disagreements(owner, [("Ana", {"budget": "low"})])
     assert disagreements(owner, []).questions[0].agreement == "single"
+
+
+def test_a_difference_that_changes_the_verdict_outranks_a_weightier_one_that_does_not():
+    # Output consistency weighs 6 and medium leaves fine-tuning; breadth weighs 2 but "broad" makes a hybrid.
+    ben = LEGAL | {"output_consistency_need": "medium", "use_case_breadth": "broad"}
+    rows = disagreements(LEGAL, [("Ben", ben)]).differing
+    assert [(q.question, q.changes_verdict) for q in rows] == [
+        ("use_case_breadth", True), ("output_consistency_need", False)]
+    assert rows[0].alternatives[1].verdict == "hybrid"
