@@ -5,11 +5,12 @@ to read the responses, a respond token (the last part of a `respond_url`) to sub
 A wrong, revoked or expired token, or a token of another assessment or respondent, gets 404.
 """
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlmodel import Session
 
 from app import assessments as store
@@ -27,7 +28,7 @@ from app.api.assessments import (
     WritableByToken,
 )
 from app.db import SessionDep
-from app.models import MAX_RESPONDENT_NAME_LENGTH, Respondent
+from app.models import MAX_RESPONDENT_NAME_LENGTH, Respondent, utcnow
 
 router = APIRouter(tags=["respondents"])
 
@@ -40,6 +41,22 @@ respond_bearer = HTTPBearer(auto_error=False, scheme_name="RespondToken", descri
 SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
+def _future_utc(moment: datetime) -> datetime:
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if moment <= utcnow():
+        raise ValueError("must be in the future; to stop a link now, revoke it")
+    return moment
+
+
+def _date_time_text(value: Any) -> Any:
+    # An RFC 3339 date-time string only, as the schema says: pydantic would read a bare number as seconds
+    # since 1970.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be a date-time string such as 2030-01-31T00:00:00Z")
+    return value
+
+
+ExpiresAt = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_future_utc)]
 RespondentName = Annotated[str, Field(min_length=1, max_length=MAX_RESPONDENT_NAME_LENGTH, pattern=SOME_TEXT)]
 
 
@@ -47,7 +64,7 @@ class RespondentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: RespondentName = Field(description="Who is asked (shown to the owner beside their answers).")
-    expires_at: UtcDatetime | None = Field(None, description="When the respond link stops (optional).")
+    expires_at: ExpiresAt | None = Field(None, description="When the respond link stops (optional).")
 
 
 class RespondentCreated(BaseModel):

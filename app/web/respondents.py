@@ -93,7 +93,7 @@ def _respond_page(request: Request, respondent: Respondent, assessment: Assessme
         "verdict": verdict_label(response.verdict) if response else "",
         "just_sent": just_sent,
         "error_labels": {q.id: q.label for q in load_questionnaire().questions},
-        "action_url": route_path(request, "respond", respond_token=_token_of(request)),
+        "action_url": route_path(request, "submit_response", respond_token=_token_of(request)),
         "htmx": is_htmx(request),
     }
     return render(request, "respondents/respond.html", context, block="content", status_code=status_code,
@@ -112,7 +112,7 @@ def respond(request: Request, respond_token: str, session: SessionDep, sent: str
                          just_sent=bool(sent) and response is not None)
 
 
-@router.post("/r/{respond_token}", name="submit_response")
+@router.post("/r/{respond_token}/answers", name="submit_response")
 def submit_response(request: Request, respond_token: str, form: PostedForm, session: SessionDep):
     respondent, assessment = team_store.respondent_by_token(respond_token, session=session)
     step = read_response(form)
@@ -242,7 +242,7 @@ def respondents_page(request: Request, access: EditableAssessment, session: Sess
     return _owner_page(request, access, session=session, notice=notice)
 
 
-@router.post("/e/{edit_token}/respondents", name="invite_respondent")
+@router.post("/e/{edit_token}/respondents/invite", name="invite_respondent")
 def invite_respondent(request: Request, form: PostedForm, access: EditableAssessment, session: SessionDep):
     name = store.storable_text(str(form.get("name", ""))).strip()
     expires_at, expiry_error = parse_expiry(str(form.get("expires_on", "")))

@@ -58,7 +58,8 @@ def test_two_colleagues_disagree_and_the_owner_resolves_the_question_that_flips_
     contexts = []
 
     def new_page(width: int = 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      java_script_enabled=javascript)
         contexts.append(context)
         return context.new_page()
 

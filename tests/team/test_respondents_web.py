@@ -24,12 +24,12 @@ def as_form(answers: dict) -> dict:
 
 
 def invite_on_page(client, owned, name: str):
-    return post_form(client, f"/e/{owned.edit_token}/respondents", {"name": name},
+    return post_form(client, f"/e/{owned.edit_token}/respondents/invite", {"name": name},
                      page=f"/e/{owned.edit_token}/respondents")
 
 
 def respond(client, token: str, answers: dict):
-    return post_form(client, f"/r/{token}", as_form(answers), page=f"/r/{token}")
+    return post_form(client, f"/r/{token}/answers", as_form(answers), page=f"/r/{token}")
 
 
 def test_inviting_shows_the_respond_link_once_and_it_opens_a_form_for_that_person(client, owned):
@@ -56,7 +56,7 @@ def test_a_nameless_or_overlong_invitation_is_refused_beside_the_field_keeping_t
     response = invite_on_page(client, owned, long_name)
     assert response.status_code == 422
     assert "under 120 characters" in Page(response.text).text("respondent-name-error")
-    assert Page(response.text).form("/respondents").fields["name"] == long_name
+    assert Page(response.text).form("/respondents/invite").fields["name"] == long_name
     assert team_store.invitees(owned.assessment, session=owned.session) == []
 
 
@@ -70,17 +70,18 @@ def test_the_respondent_sees_neither_the_edit_link_nor_anyone_elses_answers(clie
     assert "Ana-only-note" not in html and "Ana" not in html
     page = Page(html)
     # Nothing is chosen for Ben yet, although the assessment and Ana answered every question.
-    assert all(not value for name, value in page.form(f"/r/{ben}").fields.items() if name != "csrf_token")
+    fields = page.form(f"/r/{ben}/answers").fields
+    assert all(not value for name, value in fields.items() if name != "csrf_token")
 
 
 def test_bad_answers_get_messages_beside_the_fields_and_everything_typed_stays(client, owned):
     token = invite(owned, "Ben")
     form = as_form(BEN) | {"labeled_examples": "lots", "monthly_requests": "40,000"}
-    response = post_form(client, f"/r/{token}", form, page=f"/r/{token}")
+    response = post_form(client, f"/r/{token}/answers", form, page=f"/r/{token}")
     assert response.status_code == 422
     page = Page(response.text)
     assert page.text("error-labeled_examples")
-    fields = page.form(f"/r/{token}").fields
+    fields = page.form(f"/r/{token}/answers").fields
     assert fields["labeled_examples"] == "lots" and fields["requirements_change_frequency"] == "weekly"
     assert team_store.responses(owned.assessment, session=owned.session) == []
 

@@ -65,7 +65,9 @@ def test_missing_tokens_are_401_and_wrong_ones_404(client):
 def test_bad_bodies_are_422_naming_the_field(client):
     assessment_id, edit, _ = owner(client)
     for body, field in (({}, "name"), ({"name": "   "}, "name"), ({"name": "x" * 121}, "name"),
-                        ({"name": "Ana", "colour": 1}, "colour")):
+                        ({"name": "Ana", "colour": 1}, "colour"),
+                        ({"name": "Ana", "expires_at": 0}, "expires_at"),
+                        ({"name": "Ana", "expires_at": "2001-01-01T00:00:00Z"}, "expires_at")):
         response = client.post(f"{API}/assessments/{assessment_id}/respondents", json=body,
                                headers=bearer(edit))
         assert response.status_code == 422 and field in str(response.json()["detail"]), body
@@ -82,3 +84,14 @@ def test_the_openapi_document_lists_the_three_routes(client):
     assert "post" in paths["/api/v1/assessments/{assessment_id}/respondents"]
     assert "put" in paths["/api/v1/responses/{response_id}"]
     assert "get" in paths["/api/v1/assessments/{assessment_id}/responses"]
+
+
+def test_a_respond_link_with_an_expiry_works_until_then(client):
+    assessment_id, edit, _ = owner(client)
+    response = client.post(f"{API}/assessments/{assessment_id}/respondents", headers=bearer(edit),
+                           json={"name": "Ana", "expires_at": "2099-01-01T00:00:00Z"})
+    assert response.status_code == 201
+    ana = response.json()
+    sent = client.put(f"{API}/responses/{ana['id']}", json={"answers": {"budget": "low"}},
+                      headers=bearer(token_of(ana["respond_url"])))
+    assert sent.status_code == 200
