@@ -165,6 +165,7 @@ class AssessmentExport(BaseModel):
 
 
 _problem = problem_doc
+BINARY = {"type": "string", "format": "binary"}  # a file download, described as such in the schema
 NOT_FOUND = {404: _problem("No assessment for this id and token (wrong, revoked or expired token).")}
 NO_TOKEN = {401: _problem("No `Authorization: Bearer <token>` header.")}
 
@@ -487,7 +488,7 @@ def patch_assessment(
     description="The same report as the web page's PDF link. Needs the edit or view token as "
     "`Authorization: Bearer <token>`.",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF report."}, **NO_TOKEN,
+    responses={200: {"content": {"application/pdf": {"schema": BINARY}}, "description": "The PDF report."}, **NO_TOKEN,
                **NOT_FOUND, 503: _problem("Too many reports are being rendered, or this one took too long.")},
 )
 async def get_report_pdf(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
@@ -502,7 +503,7 @@ async def get_report_pdf(request: Request, access: ReadableByToken, session: Ses
     "`training/` when the verdict tunes a model, and `PLAN.md` with the view link (never the edit link). "
     "Needs the edit or view token as `Authorization: Bearer <token>`.",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}, "description": "The starter kit."}, **NO_TOKEN,
+    responses={200: {"content": {"application/zip": {"schema": BINARY}}, "description": "The starter kit."}, **NO_TOKEN,
                **NOT_FOUND},
 )
 def get_starter_kit(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
