@@ -21,8 +21,8 @@ from app.advisor import Answers
 from app.api.problems import problem_doc
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
-from app.web.pdf import assessment_pdf
 from app.web.exports import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, export_document
+from app.web.pdf import assessment_pdf
 from app.web.starter_kit import assessment_starter_kit
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
@@ -236,7 +236,9 @@ def _links(
         "view_url": absolute_url(request, "view_assessment", view_token=store.link_token(view, secret))
         if store.link_is_live(view)
         else None,
-        "edit_url": absolute_url(request, "resume", edit_token=store.link_token(edit, secret)) if can_edit else None,
+        "edit_url": absolute_url(request, "resume", edit_token=store.link_token(edit, secret))
+        if can_edit
+        else None,
     }
 
 
@@ -335,7 +337,8 @@ def create_assessment(
     response.headers["ETag"] = _etag(assessment)
     # A replayed request answers with the first one's workspace, not the one this request made.
     workspace = session.get(Workspace, assessment.workspace_id)
-    workspace_url = absolute_url(request, "workspace", workspace_token=store.workspace_token(workspace, secret))
+    workspace_token = store.workspace_token(workspace, secret)
+    workspace_url = absolute_url(request, "workspace", workspace_token=workspace_token)
     return _out(request, assessment, session=session, can_edit=True) | {"workspace_url": workspace_url}
 
 
@@ -488,7 +491,8 @@ def patch_assessment(
     description="The same report as the web page's PDF link. Needs the edit or view token as "
     "`Authorization: Bearer <token>`.",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {"schema": BINARY}}, "description": "The PDF report."}, **NO_TOKEN,
+    responses={200: {"content": {"application/pdf": {"schema": BINARY}}, "description": "The PDF report."},
+               **NO_TOKEN,
                **NOT_FOUND, 503: _problem("Too many reports are being rendered, or this one took too long.")},
 )
 async def get_report_pdf(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
@@ -503,7 +507,8 @@ async def get_report_pdf(request: Request, access: ReadableByToken, session: Ses
     "`training/` when the verdict tunes a model, and `PLAN.md` with the view link (never the edit link). "
     "Needs the edit or view token as `Authorization: Bearer <token>`.",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {"schema": BINARY}}, "description": "The starter kit."}, **NO_TOKEN,
+    responses={200: {"content": {"application/zip": {"schema": BINARY}}, "description": "The starter kit."},
+               **NO_TOKEN,
                **NOT_FOUND},
 )
 def get_starter_kit(request: Request, access: ReadableByToken, session: SessionDep) -> Response:

@@ -35,8 +35,10 @@ workspace_bearer = HTTPBearer(auto_error=False, scheme_name="WorkspaceToken", de
 LinkKind = Literal["view", "edit"]
 MANAGE_RESPONSES = {
     **NO_TOKEN,
-    404: problem_doc("No assessment for this id and token: a wrong, revoked or expired edit token, a view "
-                     "token, or a workspace token of another workspace."),
+    404: problem_doc(
+        "No assessment for this id and token: a wrong, revoked or expired edit token, a view "
+        "token, or a workspace token of another workspace."
+    ),
 }
 
 
@@ -45,8 +47,9 @@ class ShareLinkOut(BaseModel):
     url: str = Field(description="The link to hand out (it works only while `live`).")
     live: bool = Field(description="Opens the assessment now: neither revoked nor expired.")
     revoked: bool
-    expires_at: UtcDatetime | None = Field(description="When the link stops working (the end of "
-                                           "`expires_on`, UTC); null for never.")
+    expires_at: UtcDatetime | None = Field(
+        description="When the link stops working (the end of `expires_on`, UTC); null for never."
+    )
     expires_on: date | None = Field(description="The last day the link works, as the page shows it.")
     created_at: UtcDatetime
 
@@ -54,8 +57,10 @@ class ShareLinkOut(BaseModel):
 class ExpiryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expires_on: date | None = Field(description="The last day the link works (it stops at the end of that "
-                                    "day, UTC): today or later, within five years. null: never expires.")
+    expires_on: date | None = Field(
+        description="The last day the link works (it stops at the end of that "
+        "day, UTC): today or later, within five years. null: never expires."
+    )
 
 
 def _manager_token(
@@ -65,7 +70,9 @@ def _manager_token(
     return token
 
 
-def _managed(assessment_id: str, token: Annotated[str, Depends(_manager_token)], session: SessionDep) -> Assessment:
+def _managed(
+    assessment_id: str, token: Annotated[str, Depends(_manager_token)], session: SessionDep
+) -> Assessment:
     """The assessment whose links this token may manage: its own edit token, or its workspace's token."""
     try:
         assessment, _ = store.assessment_by_token(token, session=session, need="edit")
@@ -85,8 +92,15 @@ _ONE_SECOND = timedelta(seconds=1)
 def _link_out(request: Request, link: ShareLink) -> ShareLinkOut:
     route = "view_assessment" if link.kind == "view" else "resume"
     url = absolute_url(request, route, **{f"{link.kind}_token": store.link_token(link, secret_of(request))})
-    out = ShareLinkOut(kind=link.kind, url=url, live=store.link_is_live(link), revoked=link.revoked_at is not None,
-                       expires_at=link.expires_at, expires_on=None, created_at=link.created_at)
+    out = ShareLinkOut(
+        kind=link.kind,
+        url=url,
+        live=store.link_is_live(link),
+        revoked=link.revoked_at is not None,
+        expires_at=link.expires_at,
+        expires_on=None,
+        created_at=link.created_at,
+    )
     if out.expires_at is not None:  # the page's "last day": the link stops at the start of the next one
         out.expires_on = (out.expires_at - _ONE_SECOND).date()
     return out
@@ -144,18 +158,28 @@ def renew_share_link(request: Request, assessment: Managed, kind: LinkKind, sess
     summary="Set or clear the last day a link works",
     description="Needs the edit token or the workspace token. The same choices as the share page: a day "
     "from today to five years ahead, or null for no expiry.",
-    responses={**MANAGE_RESPONSES, 422: problem_doc("Not a date, a past day, or more than five years ahead: "
-                                                    "`errors` says which.")},
+    responses={
+        **MANAGE_RESPONSES,
+        422: problem_doc("Not a date, a past day, or more than five years ahead: `errors` says which."),
+    },
 )
 def set_share_link_expiry(
     request: Request,
     assessment: Managed,
     kind: LinkKind,
     session: SessionDep,
-    expiry: Annotated[ExpiryIn, Body(openapi_examples={
-        "a day": {"summary": "Works until the end of 31 January 2030 (UTC)", "value": {"expires_on": "2030-01-31"}},
-        "never": {"summary": "No expiry", "value": {"expires_on": None}},
-    })],
+    expiry: Annotated[
+        ExpiryIn,
+        Body(
+            openapi_examples={
+                "a day": {
+                    "summary": "Works until the end of 31 January 2030 (UTC)",
+                    "value": {"expires_on": "2030-01-31"},
+                },
+                "never": {"summary": "No expiry", "value": {"expires_on": None}},
+            }
+        ),
+    ],
 ):
     expires_at, error = parse_expiry(expiry.expires_on.isoformat() if expiry.expires_on else "")
     if error:

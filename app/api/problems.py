@@ -26,16 +26,20 @@ FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 class ProblemDetails(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str = Field("about:blank", description="A URI naming the kind of problem; `about:blank` means "
-                      "the status code says it all.")
+    type: str = Field(
+        "about:blank",
+        description="A URI naming the kind of problem; `about:blank` means the status code says it all.",
+    )
     title: str = Field(description="The HTTP status phrase, e.g. `Not Found`.")
     status: int = Field(description="The HTTP status code, repeated for clients that lose it.")
     detail: str = Field(description="What went wrong and what to do, for a person to read.")
 
 
 class FieldError(BaseModel):
-    loc: list[str | int] = Field(description="Where the bad value is: `body`, `query`, `path` or `header`, "
-                                 "then the field names and list positions down to it.")
+    loc: list[str | int] = Field(
+        description="Where the bad value is: `body`, `query`, `path` or `header`, "
+        "then the field names and list positions down to it."
+    )
     msg: str = Field(description="What is wrong with it.")
     type: str = Field(description="A machine-readable error code, e.g. `missing` or `literal_error`.")
 
@@ -43,8 +47,10 @@ class FieldError(BaseModel):
 class ValidationProblem(ProblemDetails):
     """A request the API could not accept as sent (422): one entry in `errors` per bad field."""
 
-    errors: list[FieldError] = Field(description="Each bad field with its location; empty when the "
-                                     "problem is the request as a whole (e.g. a reused Idempotency-Key).")
+    errors: list[FieldError] = Field(
+        description="Each bad field with its location; empty when the "
+        "problem is the request as a whole (e.g. a reused Idempotency-Key)."
+    )
 
 
 class ProblemResponse(JSONResponse):
@@ -58,11 +64,21 @@ def title_of(status: int) -> str:
         return "Error"
 
 
-def problem(status: int, detail: Any, *, headers: Mapping[str, str] | None = None,
-            errors: Iterable[Mapping[str, Any]] | None = None, **extensions: Any) -> ProblemResponse:
+def problem(
+    status: int,
+    detail: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    errors: Iterable[Mapping[str, Any]] | None = None,
+    **extensions: Any,
+) -> ProblemResponse:
     """The problem+json response for `status`; a 422 always carries `errors` (empty if none is known)."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title_of(status), "status": status,
-                            "detail": detail if isinstance(detail, str) else _sentence(detail)}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title_of(status),
+        "status": status,
+        "detail": detail if isinstance(detail, str) else _sentence(detail),
+    }
     if status == 422:
         body["errors"] = [_field_error(error) for error in errors or ()]
     return ProblemResponse(body | extensions, status_code=status, headers=dict(headers) if headers else None)
@@ -72,13 +88,21 @@ def validation_problem(errors: Iterable[Mapping[str, Any]]) -> ProblemResponse:
     errors = list(errors)
     where = ", ".join(".".join(str(part) for part in error.get("loc", ())) for error in errors[:5])
     count = f"{len(errors)} invalid field{'s' if len(errors) != 1 else ''}"
-    return problem(422, f"The request has {count}: {where}. See `errors`." if errors else
-                   "The request could not be validated.", errors=errors)
+    return problem(
+        422,
+        f"The request has {count}: {where}. See `errors`."
+        if errors
+        else "The request could not be validated.",
+        errors=errors,
+    )
 
 
 def _field_error(error: Mapping[str, Any]) -> dict[str, Any]:
-    return {"loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
-            "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}
+    return {
+        "loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
+        "msg": str(error.get("msg", "")),
+        "type": str(error.get("type", "")),
+    }
 
 
 def _sentence(detail: Any) -> str:
@@ -98,11 +122,16 @@ def problem_doc(description: str) -> dict[str, Any]:
 
 
 def _problem_schema(status: str, response: dict) -> dict:
-    """The schema a route named for this status (a ProblemDetails subclass with more members), else the plain one."""
+    """The schema a route named for this status (a ProblemDetails subclass with more members), else the
+    plain one."""
     for content in response.get("content", {}).values():
         ref = content.get("schema", {}).get("$ref", "")
         named = ref.rsplit("/", 1)[-1]
-        if ref and named not in FASTAPI_VALIDATION_SCHEMAS and not (status == "422" and named == "ProblemDetails"):
+        if (
+            ref
+            and named not in FASTAPI_VALIDATION_SCHEMAS
+            and not (status == "422" and named == "ProblemDetails")
+        ):
             return {"$ref": ref}
     return {"$ref": f"#/components/schemas/{'ValidationProblem' if status == '422' else 'ProblemDetails'}"}
 

@@ -38,11 +38,15 @@ class AssessmentSummary(BaseModel):
     confidence: float
     created_at: UtcDatetime
     updated_at: UtcDatetime
-    deleted_at: UtcDatetime | None = Field(description="Set in the `deleted=true` list: restore it with its "
-                                           "edit link's token (`POST /api/v1/assessments/{id}/restore`).")
+    deleted_at: UtcDatetime | None = Field(
+        description="Set in the `deleted=true` list: restore it with its "
+        "edit link's token (`POST /api/v1/assessments/{id}/restore`)."
+    )
     view_url: str | None = Field(description="The read-only link; null while it is revoked or expired.")
-    edit_url: str | None = Field(description="The editing link; null while it is revoked or expired (renew "
-                                 "it with the workspace token: `POST .../links/edit/renew`).")
+    edit_url: str | None = Field(
+        description="The editing link; null while it is revoked or expired (renew "
+        "it with the workspace token: `POST .../links/edit/renew`)."
+    )
 
 
 class AssessmentList(BaseModel):
@@ -59,8 +63,11 @@ def _workspace(
     session: SessionDep,
 ) -> Workspace:
     if credentials is None:
-        raise HTTPException(401, "Send the workspace's token as 'Authorization: Bearer <token>'.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "Send the workspace's token as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return store.workspace_by_token(credentials.credentials, session=session)
 
 
@@ -75,7 +82,9 @@ def _live_urls(request: Request, items: list[Assessment], *, session: Session) -
         if store.link_is_live(link):
             route = "view_assessment" if link.kind == "view" else "resume"
             token = store.link_token(link, secret)
-            urls[(link.assessment_id, link.kind)] = absolute_url(request, route, **{f"{link.kind}_token": token})
+            urls[(link.assessment_id, link.kind)] = absolute_url(
+                request, route, **{f"{link.kind}_token": token}
+            )
     return urls
 
 
@@ -98,21 +107,43 @@ def list_assessments(
     verdict: Annotated[Verdict | None, Query(description="Only this verdict.")] = None,
     sort: Annotated[Sort, Query(description="The order.")] = "updated",
     page: Annotated[int, Query(ge=1, le=store.MAX_PAGE, description="From 1.")] = 1,
-    limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Per page; the page's size "
-                                       "(ADVISOR_PAGE_SIZE) when left out.")] = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_LIMIT, description="Per page; the page's size (ADVISOR_PAGE_SIZE) when left out."),
+    ] = None,
     deleted: Annotated[bool, Query(description="List the deleted assessments instead.")] = False,
 ) -> AssessmentList:
     limit = limit or min(request.app.state.settings.page_size, MAX_LIMIT)
-    listing = store.list_assessments(workspace, session=session, search=q, verdict=verdict, sort=sort,
-                                     page=page, page_size=limit, deleted=deleted)
+    listing = store.list_assessments(
+        workspace,
+        session=session,
+        search=q,
+        verdict=verdict,
+        sort=sort,
+        page=page,
+        page_size=limit,
+        deleted=deleted,
+    )
     urls = _live_urls(request, listing.items, session=session)
     items = [
         AssessmentSummary(
-            id=item.id, name=item.name, status=item.status, verdict=item.verdict, confidence=item.confidence,
-            created_at=item.created_at, updated_at=item.updated_at, deleted_at=item.deleted_at,
-            view_url=urls.get((item.id, "view")), edit_url=urls.get((item.id, "edit")),
+            id=item.id,
+            name=item.name,
+            status=item.status,
+            verdict=item.verdict,
+            confidence=item.confidence,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+            deleted_at=item.deleted_at,
+            view_url=urls.get((item.id, "view")),
+            edit_url=urls.get((item.id, "edit")),
         )
         for item in listing.items
     ]
-    return AssessmentList(items=items, page=listing.page, limit=limit, has_next=listing.has_next,
-                          next_page=listing.page + 1 if listing.has_next and listing.page < store.MAX_PAGE else None)
+    return AssessmentList(
+        items=items,
+        page=listing.page,
+        limit=limit,
+        has_next=listing.has_next,
+        next_page=listing.page + 1 if listing.has_next and listing.page < store.MAX_PAGE else None,
+    )

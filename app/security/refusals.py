@@ -1,5 +1,6 @@
 """The answer a protective middleware gives when it refuses a request: the friendly error page for
-browsers, an RFC 9457 problem+json body (app/api/problems.py) for the API. Same shape as the app's own error handlers.
+browsers, an RFC 9457 problem+json body (app/api/problems.py) for the API. Same shape as the app's own
+error handlers.
 """
 
 from starlette.requests import Request

@@ -28,15 +28,18 @@ class Team:
     view: str
 
 
-def make_assessment(client: TestClient, name: str = "Support bot", workspace: str | None = None,
-                    answers: dict | None = None) -> Team:
+def make_assessment(
+    client: TestClient, name: str = "Support bot", workspace: str | None = None, answers: dict | None = None
+) -> Team:
     body = {"name": name, "answers": answers or {"task_type": "conversation", "labeled_examples": 0}}
     if workspace:
         body["workspace"] = workspace
     response = client.post(f"{API}/assessments", json=body)
     assert response.status_code == 201, response.text
     made = response.json()
-    return Team(made["id"], token_of(made["workspace_url"]), token_of(made["edit_url"]), token_of(made["view_url"]))
+    return Team(
+        made["id"], token_of(made["workspace_url"]), token_of(made["edit_url"]), token_of(made["view_url"])
+    )
 
 
 @pytest.fixture
@@ -58,12 +61,13 @@ def openapi(app) -> dict:
 def schema_of(openapi: dict, path: str, method: str, status: int) -> dict:
     """The schema the OpenAPI document gives this operation's `status` response, with its refs resolvable."""
     response = openapi["paths"][path][method.lower()]["responses"][str(status)]
-    (media_type, content), = response["content"].items()
+    ((media_type, content),) = response["content"].items()
     return {**content["schema"], "components": openapi["components"], "x-media-type": media_type}
 
 
-def assert_problem(response, status: int, openapi: dict | None = None, operation: tuple[str, str] | None = None
-                   ) -> dict:
+def assert_problem(
+    response, status: int, openapi: dict | None = None, operation: tuple[str, str] | None = None
+) -> dict:
     """An RFC 9457 body with this status; with `operation` (path template, method), also valid against the
     schema the OpenAPI document declares for that status."""
     assert response.status_code == status, response.text

@@ -11,7 +11,9 @@ RESTORE = "/api/v1/assessments/{assessment_id}/restore"
 def test_the_edit_token_deletes_and_every_link_then_stops(client, team, openapi):
     assert client.delete(f"{API}/assessments/{team.id}", headers=bearer(team.edit)).status_code == 204
     for token in (team.edit, team.view):
-        assert_problem(client.get(f"{API}/assessments/{team.id}", headers=bearer(token)), 404, openapi, (ONE, "get"))
+        assert_problem(
+            client.get(f"{API}/assessments/{team.id}", headers=bearer(token)), 404, openapi, (ONE, "get")
+        )
     assert client.get(f"/v/{team.view}").status_code == 404  # the page agrees
 
 
@@ -32,8 +34,12 @@ def test_restoring_a_live_assessment_changes_nothing(client, team):
 
 def test_deleting_twice_is_404(client, team, openapi):
     client.delete(f"{API}/assessments/{team.id}", headers=bearer(team.edit))
-    assert_problem(client.delete(f"{API}/assessments/{team.id}", headers=bearer(team.edit)), 404, openapi,
-                   (ONE, "delete"))
+    assert_problem(
+        client.delete(f"{API}/assessments/{team.id}", headers=bearer(team.edit)),
+        404,
+        openapi,
+        (ONE, "delete"),
+    )
 
 
 @pytest.mark.parametrize("method, path", [("delete", ONE), ("post", RESTORE)])
@@ -60,8 +66,11 @@ def test_a_workspace_token_does_not_delete(client, team, openapi):
 
 
 def test_if_match_of_an_older_version_refuses_the_delete_with_412(client, team, openapi):
-    changed = client.patch(f"{API}/assessments/{team.id}", json={"name": "Renamed"},
-                           headers=bearer(team.edit) | {"If-Match": '"1"'})
+    changed = client.patch(
+        f"{API}/assessments/{team.id}",
+        json={"name": "Renamed"},
+        headers=bearer(team.edit) | {"If-Match": '"1"'},
+    )
     assert changed.status_code == 200
     stale = client.delete(f"{API}/assessments/{team.id}", headers=bearer(team.edit) | {"If-Match": '"1"'})
     assert "version 2" in assert_problem(stale, 412, openapi, (ONE, "delete"))["detail"]

@@ -15,8 +15,9 @@ def test_export_is_the_pages_document_and_imports_back(client, team, kind, opena
     assert response.status_code == 200, response.text
     document = response.json()
     page = client.get(f"/e/{team.edit}/export.json").json()
-    assert {k: v for k, v in document.items() if k != "exported_at"} == \
-        {k: v for k, v in page.items() if k != "exported_at"}
+    assert {k: v for k, v in document.items() if k != "exported_at"} == {
+        k: v for k, v in page.items() if k != "exported_at"
+    }
     assert f"/e/{team.edit}" not in response.text and f"/v/{team.view}" not in response.text  # no link
     imported, problems = read_import(response.content)
     assert problems == [] and imported.name == "Support bot"

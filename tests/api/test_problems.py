@@ -8,7 +8,6 @@ import jsonschema
 from fastapi.routing import APIRoute
 
 from app import api
-
 from tests.api.conftest import API, assert_problem, bearer
 
 CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)*")
@@ -39,9 +38,19 @@ def test_every_api_route_has_a_hand_chosen_camel_case_operation_id(openapi):
     assert [route.name for route in routes if not route.operation_id] == []
     assert len(ids) == len(set(ids)) >= 17
     assert [i for i in ids if not CAMEL_CASE.fullmatch(i) or "api_v1" in i] == []
-    assert {"createAssessment", "getAssessment", "listAssessments", "deleteAssessment", "restoreAssessment",
-            "exportAssessment", "listShareLinks", "revokeShareLink", "renewShareLink", "setShareLinkExpiry",
-            "clearShareLinkExpiry"} <= set(ids)
+    assert {
+        "createAssessment",
+        "getAssessment",
+        "listAssessments",
+        "deleteAssessment",
+        "restoreAssessment",
+        "exportAssessment",
+        "listShareLinks",
+        "revokeShareLink",
+        "renewShareLink",
+        "setShareLinkExpiry",
+        "clearShareLinkExpiry",
+    } <= set(ids)
 
 
 def test_every_api_error_response_is_problem_json_with_a_schema(openapi):
@@ -49,14 +58,22 @@ def test_every_api_error_response_is_problem_json_with_a_schema(openapi):
     for path, method, operation in api_operations(openapi):
         for status, response in operation["responses"].items():
             if status[0] in "45":
-                assert list(response.get("content", {})) == ["application/problem+json"], (path, method, status)
+                assert list(response.get("content", {})) == ["application/problem+json"], (
+                    path,
+                    method,
+                    status,
+                )
                 ref = response["content"]["application/problem+json"]["schema"]["$ref"]
                 name = ref.rsplit("/", 1)[1]
                 required = set(schemas[name]["required"])
                 assert {"title", "status", "detail"} <= required, (path, method, status)
                 if status == "422":
                     assert "errors" in required, (path, method)
-        assert "422" in operation["responses"] or not operation.get("parameters") and "requestBody" not in operation
+        assert (
+            "422" in operation["responses"]
+            or not operation.get("parameters")
+            and "requestBody" not in operation
+        )
     assert "HTTPValidationError" not in schemas  # FastAPI's own 422 is gone from the API
 
 
@@ -65,7 +82,10 @@ def test_every_success_response_field_is_described_by_a_schema(openapi):
         for status, response in operation["responses"].items():
             if status.startswith("2") and status != "204":
                 content = response["content"]
-                assert any("schema" in media and media["schema"] for media in content.values()), (path, method)
+                assert any("schema" in media and media["schema"] for media in content.values()), (
+                    path,
+                    method,
+                )
 
 
 def test_fastapis_422_is_replaced_by_a_problem_naming_each_field(client, openapi):
@@ -79,15 +99,21 @@ def test_fastapis_422_is_replaced_by_a_problem_naming_each_field(client, openapi
 def test_a_reused_idempotency_key_is_a_422_problem_with_an_empty_errors_list(client, openapi):
     key = {"Idempotency-Key": "same-key"}
     assert client.post(f"{API}/assessments", json={"name": "A"}, headers=key).status_code == 201
-    body = assert_problem(client.post(f"{API}/assessments", json={"name": "B"}, headers=key), 422, openapi,
-                          ("/api/v1/assessments", "post"))
+    body = assert_problem(
+        client.post(f"{API}/assessments", json={"name": "B"}, headers=key),
+        422,
+        openapi,
+        ("/api/v1/assessments", "post"),
+    )
     assert body["errors"] == [] and "Idempotency-Key" in body["detail"]
 
 
 def test_a_stale_change_is_a_412_problem_and_no_if_match_a_428(client, team, openapi):
     path = "/api/v1/assessments/{assessment_id}"
     url = f"{API}/assessments/{team.id}"
-    assert_problem(client.patch(url, json={"name": "x"}, headers=bearer(team.edit)), 428, openapi, (path, "patch"))
+    assert_problem(
+        client.patch(url, json={"name": "x"}, headers=bearer(team.edit)), 428, openapi, (path, "patch")
+    )
     client.patch(url, json={"name": "x"}, headers=bearer(team.edit) | {"If-Match": '"1"'})
     stale = client.patch(url, json={"name": "y"}, headers=bearer(team.edit) | {"If-Match": '"1"'})
     assert_problem(stale, 412, openapi, (path, "patch"))
@@ -102,7 +128,9 @@ def test_unknown_api_paths_and_methods_are_problems_too(client):
 
 def test_a_protective_layers_refusal_is_a_problem(client, app, openapi):
     too_big = "x" * (app.state.settings.max_body_bytes + 1)
-    response = client.post(f"{API}/recommendations", content=too_big, headers={"Content-Type": "application/json"})
+    response = client.post(
+        f"{API}/recommendations", content=too_big, headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 413, openapi, ("/api/v1/recommendations", "post"))
 
 

@@ -18,8 +18,12 @@ def links(client, team, token=None) -> dict[str, dict]:
 
 
 def act(client, team, kind, action, token=None, method="POST", **kwargs):
-    return client.request(method, f"{API}/assessments/{team.id}/links/{kind}/{action}",
-                          headers=bearer(token or team.edit), **kwargs)
+    return client.request(
+        method,
+        f"{API}/assessments/{team.id}/links/{kind}/{action}",
+        headers=bearer(token or team.edit),
+        **kwargs,
+    )
 
 
 def opens(client, team, token) -> bool:
@@ -29,8 +33,12 @@ def opens(client, team, token) -> bool:
 @pytest.mark.parametrize("holder", ["edit", "workspace"])
 def test_the_edit_or_workspace_token_lists_both_links(client, team, holder):
     listed = links(client, team, getattr(team, holder))
-    assert listed["view"]["url"].endswith(f"/v/{team.view}") and listed["edit"]["url"].endswith(f"/e/{team.edit}")
-    assert all(link["live"] and not link["revoked"] and link["expires_at"] is None for link in listed.values())
+    assert listed["view"]["url"].endswith(f"/v/{team.view}") and listed["edit"]["url"].endswith(
+        f"/e/{team.edit}"
+    )
+    assert all(
+        link["live"] and not link["revoked"] and link["expires_at"] is None for link in listed.values()
+    )
 
 
 def test_revoking_the_view_link_stops_it_and_renewing_hands_out_a_new_one(client, team):
@@ -44,7 +52,9 @@ def test_revoking_the_view_link_stops_it_and_renewing_hands_out_a_new_one(client
     assert opens(client, team, new_token) and not opens(client, team, team.view)
 
 
-def test_revoking_the_edit_link_with_itself_is_allowed_as_on_the_page_and_the_workspace_rescues_it(client, team):
+def test_revoking_the_edit_link_with_itself_is_allowed_as_on_the_page_and_the_workspace_rescues_it(
+    client, team
+):
     assert act(client, team, "edit", "revoke").status_code == 200
     assert_problem(act(client, team, "edit", "renew"), 404)  # that token opens nothing now
     rescued = act(client, team, "edit", "renew", token=team.workspace)
@@ -64,8 +74,9 @@ def test_an_expiry_is_the_end_of_the_last_day_and_null_clears_it(client, team):
     assert response.status_code == 200, response.text
     link = response.json()
     assert link["expires_on"] == last_day.isoformat() and link["live"]
-    assert datetime.fromisoformat(link["expires_at"]) == datetime.combine(last_day + timedelta(days=1),
-                                                                        datetime.min.time(), tzinfo=UTC)
+    assert datetime.fromisoformat(link["expires_at"]) == datetime.combine(
+        last_day + timedelta(days=1), datetime.min.time(), tzinfo=UTC
+    )
     assert links(client, team)["view"]["expires_on"] == last_day.isoformat()
     cleared = act(client, team, "view", "expiry", method="PUT", json={"expires_on": None}).json()
     assert cleared["expires_at"] is None and cleared["expires_on"] is None
@@ -77,11 +88,14 @@ def test_delete_expiry_clears_it(client, team):
     assert cleared.status_code == 200 and cleared.json()["expires_at"] is None
 
 
-@pytest.mark.parametrize("expires_on, words", [
-    ("2001-01-01", "today or a later day"),
-    ((utcnow() + timedelta(days=6 * 366)).date().isoformat(), "within the next five years"),
-    ("next week", "date"),
-])
+@pytest.mark.parametrize(
+    "expires_on, words",
+    [
+        ("2001-01-01", "today or a later day"),
+        ((utcnow() + timedelta(days=6 * 366)).date().isoformat(), "within the next five years"),
+        ("next week", "date"),
+    ],
+)
 def test_an_expiry_the_page_refuses_is_422_naming_the_field(client, team, expires_on, words, openapi):
     response = act(client, team, "view", "expiry", method="PUT", json={"expires_on": expires_on})
     body = assert_problem(response, 422, openapi, (ACTION.replace("{action}", "expiry"), "put"))
@@ -113,8 +127,9 @@ def test_without_a_token_is_401(client, team, openapi):
 
 
 def test_a_kind_other_than_view_or_edit_is_422(client, team, openapi):
-    body = assert_problem(act(client, team, "admin", "revoke"), 422, openapi,
-                          (ACTION.replace("{action}", "revoke"), "post"))
+    body = assert_problem(
+        act(client, team, "admin", "revoke"), 422, openapi, (ACTION.replace("{action}", "revoke"), "post")
+    )
     assert body["errors"][0]["loc"] == ["path", "kind"]
 
 

@@ -24,7 +24,9 @@ def workspace(client, team) -> str:
     return team.workspace
 
 
-def test_the_workspace_token_lists_its_assessments_last_updated_first_with_their_links(client, team, workspace):
+def test_the_workspace_token_lists_its_assessments_last_updated_first_with_their_links(
+    client, team, workspace
+):
     response = client.get(LIST, headers=bearer(workspace))
     assert names(response) == ["support FAQ", "Alpha triage", "Invoice extractor", "Support bot"]
     body = response.json()
@@ -36,7 +38,9 @@ def test_the_workspace_token_lists_its_assessments_last_updated_first_with_their
 
 def test_search_is_by_name_ignoring_case(client, workspace):
     assert names(client.get(LIST, params={"q": "SUPPORT"}, headers=bearer(workspace))) == [
-        "support FAQ", "Support bot"]
+        "support FAQ",
+        "Support bot",
+    ]
     assert names(client.get(LIST, params={"q": "100%_"}, headers=bearer(workspace))) == []
 
 
@@ -50,7 +54,9 @@ def test_sort_by_name_and_filter_by_verdict(client, workspace):
 def test_paging_follows_next_page_to_the_end_without_repeats(client, workspace):
     seen, page = [], 1
     while page is not None:
-        body = client.get(LIST, params={"limit": 3, "page": page, "sort": "name"}, headers=bearer(workspace)).json()
+        body = client.get(
+            LIST, params={"limit": 3, "page": page, "sort": "name"}, headers=bearer(workspace)
+        ).json()
         assert body["limit"] == 3 and len(body["items"]) <= 3
         seen += [item["name"] for item in body["items"]]
         page = body["next_page"]
@@ -80,11 +86,19 @@ def test_an_assessment_token_does_not_open_the_workspace_list(client, team, kind
     assert_problem(client.get(LIST, headers=bearer(getattr(team, kind))), 404, openapi, OPERATION)
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"page": 0}, "page"), ({"page": 501}, "page"),
-    ({"sort": "size"}, "sort"), ({"verdict": "magic"}, "verdict"), ({"q": "x" * 201}, "q"),
-    ({"deleted": "maybe"}, "deleted"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"page": 0}, "page"),
+        ({"page": 501}, "page"),
+        ({"sort": "size"}, "sort"),
+        ({"verdict": "magic"}, "verdict"),
+        ({"q": "x" * 201}, "q"),
+        ({"deleted": "maybe"}, "deleted"),
+    ],
+)
 def test_bad_filters_are_422_naming_the_query_field(client, workspace, params, field, openapi):
     body = assert_problem(client.get(LIST, params=params, headers=bearer(workspace)), 422, openapi, OPERATION)
     assert [error["loc"] for error in body["errors"]] == [["query", field]]
