@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException  # the base class: unknown routes
 from starlette.routing import compile_path
 
 from app import api, web
+from app.api import problems
 from app.assessments import NotFound
 from app.config import Settings
 from app.db import OneWriterAtATime, make_engine, writer
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.include_in(app)
     if settings.docs_enabled:
         app.include_router(api_docs.router)
+    problems.install(app)  # after protect(): the refusals it documents become problem+json too
     _add_health(app)
     _add_error_handlers(app)
     return app
@@ -107,7 +109,7 @@ def _add_health(app: FastAPI) -> None:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return problems.wants_problem(request.url.path)
 
 
 def _api_methods(app: FastAPI, path: str) -> str:
@@ -128,19 +130,20 @@ def _add_error_handlers(app: FastAPI) -> None:
             headers = exc.headers
             if exc.status_code == 405:
                 headers = (headers or {}) | {"Allow": _api_methods(app, request.url.path)}
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+            return problems.problem(exc.status_code, exc.detail, headers=headers)
         return render(request, "errors/error.html", {"status": exc.status_code, "detail": exc.detail},
                       status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": "Not found: the link may be wrong, revoked or expired."},
-                                status_code=404)
+            return problems.problem(404, "Not found: the link may be wrong, revoked or expired.")
         return render(request, "errors/error.html", {"status": 404, "detail": "not_found"}, status_code=404)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return problems.validation_problem(exc.errors())
         errors = [
             {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
             for err in exc.errors()
@@ -152,8 +155,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.warning("database unavailable: %s", exc.__class__.__name__)
         headers = {"Retry-After": RETRY_AFTER_SECONDS}
         if _wants_json(request):
-            return JSONResponse({"detail": "The database is unavailable; try again shortly."},
-                                status_code=503, headers=headers)
+            return problems.problem(503, "The database is unavailable; try again shortly.", headers=headers)
         return render(request, "errors/error.html", {"status": 503, "detail": "database"},
                       status_code=503, headers=headers)
 
@@ -163,6 +165,6 @@ def _add_error_handlers(app: FastAPI) -> None:
         route = request.scope.get("route_name", "?")
         log.error("unhandled error %s on %s %s", error_id, request.method, route, exc_info=exc)
         if _wants_json(request):
-            return JSONResponse({"detail": "Internal error", "error_id": error_id}, status_code=500)
+            return problems.problem(500, "Internal error", error_id=error_id)
         context = {"status": 500, "detail": "internal", "error_id": error_id}
         return render(request, "errors/error.html", context, status_code=500)

@@ -1,4 +1,4 @@
-"""Assessments over JSON: create one, read it with its link token, change it with the edit token.
+"""Assessments over JSON: create one, read it with its link token, change, delete, restore or export it.
 
 Tokens travel only in the `Authorization: Bearer <token>` header, never in the URL, so they stay out
 of access logs, proxies and shell history (reliability.md, open decision 2).
@@ -18,8 +18,10 @@ from sqlmodel import Session
 from app import assessments as store
 from app.access import AssessmentAccess, secret_of
 from app.advisor import Answers
+from app.api.problems import problem_doc
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
+from app.web.exports import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, export_document
 from app.web.pdf import assessment_pdf
 from app.web.starter_kit import assessment_starter_kit
 
@@ -145,14 +147,25 @@ class AssessmentCreated(AssessmentOut):
     )
 
 
-class Problem(BaseModel):
-    detail: str
+class AssessmentExport(BaseModel):
+    """The same document as the page's "Export JSON" download, which the workspace page imports back."""
+
+    format: Literal[EXPORT_FORMAT] = Field(description="Names this kind of file.")  # type: ignore[valid-type]
+    format_version: int = Field(description=f"{EXPORT_FORMAT_VERSION} today; raised when the shape changes.")
+    exported_at: str = Field(description="When this document was made (ISO 8601, UTC).")
+    name: str
+    status: str = Field(description="`complete`, or `draft` for an assessment saved part way.")
+    created_at: str
+    updated_at: str
+    questionnaire_version: int
+    engine_version: str = Field(description="The rules that produced `recommendation`.")
+    answers: dict[str, Any] = Field(description="answers-v2.")
+    notes: dict[str, str] = Field(description="A note per question id.")
+    recommendation: dict[str, Any] = Field(description="As returned by POST /api/v1/recommendations.")
 
 
-def _problem(description: str) -> dict:
-    return {"model": Problem, "description": description}
-
-
+_problem = problem_doc
+BINARY = {"type": "string", "format": "binary"}  # a file download, described as such in the schema
 NOT_FOUND = {404: _problem("No assessment for this id and token (wrong, revoked or expired token).")}
 NO_TOKEN = {401: _problem("No `Authorization: Bearer <token>` header.")}
 
@@ -160,7 +173,7 @@ NO_TOKEN = {401: _problem("No `Authorization: Bearer <token>` header.")}
 # --- who may do what --------------------------------------------------------------------------
 
 
-def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
     if credentials is None:
         raise HTTPException(
             401,
@@ -180,25 +193,36 @@ def _opened(
 
 
 def _readable(
-    assessment_id: str, token: Annotated[str, Depends(_token)], session: SessionDep
+    assessment_id: str, token: Annotated[str, Depends(bearer_token)], session: SessionDep
 ) -> AssessmentAccess:
     return _opened(assessment_id, token, session, "view")
 
 
 def _writable(
-    assessment_id: str, token: Annotated[str, Depends(_token)], session: SessionDep
+    assessment_id: str, token: Annotated[str, Depends(bearer_token)], session: SessionDep
 ) -> AssessmentAccess:
     return _opened(assessment_id, token, session, "edit")
 
 
+def _restorable(
+    assessment_id: str, token: Annotated[str, Depends(bearer_token)], session: SessionDep
+) -> AssessmentAccess:
+    # Only for undoing a delete, as on the pages: every other operation refuses a deleted assessment.
+    assessment, link = store.assessment_by_token(token, session=session, need="edit", include_deleted=True)
+    if assessment.id != assessment_id:
+        raise store.NotFound("this token opens another assessment")
+    return AssessmentAccess(assessment, link, token)
+
+
 ReadableByToken = Annotated[AssessmentAccess, Depends(_readable)]
 WritableByToken = Annotated[AssessmentAccess, Depends(_writable)]
+RestorableByToken = Annotated[AssessmentAccess, Depends(_restorable)]
 
 
 # --- representation -----------------------------------------------------------------------------
 
 
-def _url(request: Request, route: str, **params: str) -> str:
+def absolute_url(request: Request, route: str, **params: str) -> str:
     return request.app.state.settings.public_base_url + request.app.url_path_for(route, **params)
 
 
@@ -209,10 +233,12 @@ def _links(
     links = store.links_of(assessment, session=session)
     view, edit = links["view"], links["edit"]
     return {
-        "view_url": _url(request, "view_assessment", view_token=store.link_token(view, secret))
+        "view_url": absolute_url(request, "view_assessment", view_token=store.link_token(view, secret))
         if store.link_is_live(view)
         else None,
-        "edit_url": _url(request, "resume", edit_token=store.link_token(edit, secret)) if can_edit else None,
+        "edit_url": absolute_url(request, "resume", edit_token=store.link_token(edit, secret))
+        if can_edit
+        else None,
     }
 
 
@@ -234,6 +260,7 @@ def _etag(assessment: Assessment) -> str:
     "",
     status_code=201,
     response_model=AssessmentCreated,
+    operation_id="createAssessment",
     summary="Save an assessment and get its links",
     description="Evaluates the answers, stores the assessment and returns its absolute view, edit and "
     "workspace links. Send an `Idempotency-Key` header to make a retried request return the first "
@@ -310,13 +337,15 @@ def create_assessment(
     response.headers["ETag"] = _etag(assessment)
     # A replayed request answers with the first one's workspace, not the one this request made.
     workspace = session.get(Workspace, assessment.workspace_id)
-    workspace_url = _url(request, "workspace", workspace_token=store.workspace_token(workspace, secret))
+    workspace_token = store.workspace_token(workspace, secret)
+    workspace_url = absolute_url(request, "workspace", workspace_token=workspace_token)
     return _out(request, assessment, session=session, can_edit=True) | {"workspace_url": workspace_url}
 
 
 @router.get(
     "/{assessment_id}",
     response_model=AssessmentOut,
+    operation_id="getAssessment",
     summary="Read an assessment with its recommendation",
     description="Needs the assessment's edit or view token as `Authorization: Bearer <token>`. "
     "The `ETag` header carries the version to send back in `If-Match` when changing it.",
@@ -388,6 +417,7 @@ def _save(
 @router.put(
     "/{assessment_id}/answers",
     response_model=AssessmentOut,
+    operation_id="replaceAnswers",
     summary="Replace all answers",
     description="Needs the edit token and `If-Match`. Questions left out become unanswered; notes stay.",
     responses=CHANGE_RESPONSES,
@@ -414,6 +444,7 @@ def replace_answers(
 @router.patch(
     "/{assessment_id}",
     response_model=AssessmentOut,
+    operation_id="updateAssessment",
     summary="Change some answers, notes or the name",
     description="Needs the edit token and `If-Match`. Only the fields sent change; null clears one.",
     responses=CHANGE_RESPONSES,
@@ -455,11 +486,13 @@ def patch_assessment(
 
 @router.get(
     "/{assessment_id}/report.pdf",
+    operation_id="getAssessmentReport",
     summary="The assessment's PDF summary",
     description="The same report as the web page's PDF link. Needs the edit or view token as "
     "`Authorization: Bearer <token>`.",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF report."}, **NO_TOKEN,
+    responses={200: {"content": {"application/pdf": {"schema": BINARY}}, "description": "The PDF report."},
+               **NO_TOKEN,
                **NOT_FOUND, 503: _problem("Too many reports are being rendered, or this one took too long.")},
 )
 async def get_report_pdf(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
@@ -468,13 +501,74 @@ async def get_report_pdf(request: Request, access: ReadableByToken, session: Ses
 
 @router.get(
     "/{assessment_id}/starter-kit.zip",
+    operation_id="getAssessmentStarterKit",
     summary="A starter kit from the answers",
     description="A zip to start work with: `prompt.md`, `eval/cases.csv` and `eval/README.md`, "
     "`training/` when the verdict tunes a model, and `PLAN.md` with the view link (never the edit link). "
     "Needs the edit or view token as `Authorization: Bearer <token>`.",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}, "description": "The starter kit."}, **NO_TOKEN,
+    responses={200: {"content": {"application/zip": {"schema": BINARY}}, "description": "The starter kit."},
+               **NO_TOKEN,
                **NOT_FOUND},
 )
 def get_starter_kit(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
     return assessment_starter_kit(request, access.assessment, session=session)
+
+
+@router.get(
+    "/{assessment_id}/export",
+    response_model=AssessmentExport,
+    operation_id="exportAssessment",
+    summary="The assessment as the page's JSON export",
+    description="The document the page's **Export JSON** button downloads (name, status, answers, notes, "
+    "the recommendation and the versions that produced it, never a link); a workspace page imports it "
+    "back. Needs the edit or view token: a view link already shows all of it.",
+    responses={**NO_TOKEN, **NOT_FOUND},
+)
+def export_assessment(response: Response, access: ReadableByToken) -> dict[str, Any]:
+    response.headers["ETag"] = _etag(access.assessment)
+    return export_document(access.assessment)
+
+
+@router.delete(
+    "/{assessment_id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteAssessment",
+    summary="Delete an assessment (it can be restored)",
+    description="Needs the edit token. As on the page, the assessment leaves the workspace list and its "
+    "links stop working, but it is kept: `POST .../restore` with the same edit token brings it back "
+    "(the workspace list shows it with `deleted=true`). `If-Match` is optional here; when sent, the "
+    "assessment is deleted only if it is still at that version.",
+    responses={
+        204: {"description": "Deleted."},
+        **NO_TOKEN,
+        **NOT_FOUND,
+        400: _problem("The If-Match header is not an ETag of this API."),
+        412: _problem("If-Match was sent and someone saved a newer version since (R22)."),
+    },
+)
+def delete_assessment(access: WritableByToken, session: SessionDep, if_match: IfMatch = None) -> Response:
+    if if_match is not None:
+        expected = _expected_version(if_match)
+        if expected != access.assessment.version:
+            raise HTTPException(412, f"The assessment is at version {access.assessment.version}; you sent "
+                                f"{expected}. Read it again before deleting it.")
+    store.soft_delete(access.assessment, session=session)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{assessment_id}/restore",
+    response_model=AssessmentOut,
+    operation_id="restoreAssessment",
+    summary="Undo a delete",
+    description="Needs the edit token the assessment had when it was deleted (the one operation that "
+    "accepts it then). Restoring an assessment that is not deleted changes nothing and answers the same.",
+    responses={**NO_TOKEN, **NOT_FOUND},
+)
+def restore_assessment(request: Request, response: Response, access: RestorableByToken, session: SessionDep):
+    if access.assessment.deleted_at is not None:
+        store.restore(access.assessment, session=session)
+    response.headers["ETag"] = _etag(access.assessment)
+    return _out(request, access.assessment, session=session, can_edit=True)

@@ -3,17 +3,25 @@
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from app.advisor.datacheck import DataCheckError, DataReport, FileTooLarge
+from app.api.problems import ProblemDetails, ValidationProblem, problem
 from app.uploads import ChecksBusy, read_upload
 
 router = APIRouter(tags=["data checks"])
 # Seconds a client is asked to wait when every check slot is taken: about one 20 MB check.
 RETRY_AFTER = "6"
 
-PROBLEM = {"type": "object", "required": ["detail"],
-           "properties": {"detail": {"type": "string"}, "line": {"type": ["integer", "null"]}}}
+
+
+class FileTooLargeProblem(ProblemDetails):
+    max_bytes: int = Field(description="The largest file accepted, in bytes (ADVISOR_DATA_CHECK_MAX_BYTES).")
+
+
+class UnreadableSample(ValidationProblem):
+    line: int | None = Field(description="The line where reading stopped, when one is to blame.")
+
 # Shown in the OpenAPI docs: the report of a 14-line chat JSONL with a repeat, a near repeat and two
 # broken lines (tests/datacheck/samples.py: broken_sample, which a test sends).
 REPORT_EXAMPLE = {
@@ -50,6 +58,7 @@ REPORT_EXAMPLE = {
 @router.post(
     "/data-checks",
     response_model=DataReport,
+    operation_id="createDataCheck",
     summary="Check a sample of training data",
     description=(
         "Upload JSONL (chat `messages` or `prompt`/`completion`, one object a line) or CSV with a header "
@@ -69,14 +78,11 @@ REPORT_EXAMPLE = {
     }}}},
     responses={
         200: {"content": {"application/json": {"example": REPORT_EXAMPLE}}},
-        413: {"description": "The file is over the limit; `detail` names it.",
-              "content": {"application/json": {"schema": PROBLEM}}},
+        413: {"description": "The file is over the limit; `detail` names it.", "model": FileTooLargeProblem},
         503: {"description": "As many checks as ADVISOR_DATA_CHECK_MAX_CONCURRENCY allows are running; "
-                             "retry after the seconds in Retry-After.",
-              "content": {"application/json": {"schema": PROBLEM}}},
+                             "retry after the seconds in Retry-After.", "model": ProblemDetails},
         422: {"description": "The file cannot be read as examples (binary, an archive, not UTF-8, empty): "
-                             "`detail` says why and `line` where.",
-              "content": {"application/json": {"schema": PROBLEM}}},
+                             "`detail` says why and `line` where.", "model": UnreadableSample},
     },
 )
 async def create_data_check(request: Request):
@@ -84,9 +90,9 @@ async def create_data_check(request: Request):
     try:
         upload = await read_upload(request, max_bytes=limit, as_of=date.today())
     except FileTooLarge as too_large:
-        return JSONResponse({"detail": too_large.message, "max_bytes": too_large.max_bytes}, status_code=413)
+        return problem(413, too_large.message, max_bytes=too_large.max_bytes)
     except ChecksBusy as busy:
-        return JSONResponse({"detail": busy.message}, status_code=503, headers={"Retry-After": RETRY_AFTER})
+        return problem(503, busy.message, headers={"Retry-After": RETRY_AFTER})
     except DataCheckError as refused:
-        return JSONResponse({"detail": refused.message, "line": refused.line}, status_code=422)
+        return problem(422, refused.message, line=refused.line)
     return upload.report

@@ -53,6 +53,7 @@ ANSWER_EXAMPLES = {
 @router.post(
     "/recommendations",
     response_model=Recommendation,
+    operation_id="createRecommendation",
     summary="Recommend an approach for these answers",
     description="Takes answers-v2 (every field optional, unknown fields rejected; every answers-v1 body "
                 "is valid v2 unchanged) and returns the verdict with its reasons, flips, techniques, risks, "
@@ -61,7 +62,7 @@ ANSWER_EXAMPLES = {
                 "`costs.options` prices each real option (monthly low/expected/high, once, 24 months) "
                 "from dated prices; `costs.recommended_option` names the line matching the verdict and "
                 "`costs.why_not_cheapest` says what the difference buys when it is not the cheapest.",
-    responses={422: {"description": "Invalid answers: `detail` lists each bad field's `loc` and `msg`."}},
+    responses={422: {"description": "Invalid answers: `errors` lists each bad field's `loc` and `msg`."}},
 )
 def create_recommendation(
     answers: Annotated[Answers, Body(openapi_examples=ANSWER_EXAMPLES)],

@@ -1,18 +1,20 @@
 """The answer a protective middleware gives when it refuses a request: the friendly error page for
-browsers, a JSON body with a readable message for the API. Same shape as the app's own error handlers.
+browsers, an RFC 9457 problem+json body (app/api/problems.py) for the API. Same shape as the app's own
+error handlers.
 """
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from app.api.problems import problem
 from app.web.render import render
 
 
 def refusal(request: Request, status: int, *, detail: str, message: str,
             headers: dict[str, str] | None = None) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+        return problem(status, message, headers=headers)
     return render(request, "errors/error.html", {"status": status, "detail": detail},
                   status_code=status, headers=headers)
 

@@ -63,7 +63,8 @@ def test_cli_refuses_broken_json(capsys, tmp_path):
 def test_api_names_each_bad_field_with_its_path(client):
     response = client.post("/api/v1/recommendations", json=BAD_ANSWERS)
     assert response.status_code == 422
-    problems = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
+    assert response.headers["content-type"] == "application/problem+json"
+    problems = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
     assert problems[("body", "labeled_examples")] == "Input should be greater than or equal to 0"
     assert "'low', 'medium' or 'high'" in problems[("body", "budget")]
     assert ("body", "favourite_colour") in problems

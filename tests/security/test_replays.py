@@ -118,7 +118,7 @@ def test_an_api_replay_after_the_owner_renewed_or_revoked_a_link_gets_409_and_no
     replay = api_create(client, key=key)
     assert replay.status_code == 409
     assert "renewed or revoked" in replay.json()["detail"]
-    assert set(replay.json()) == {"detail"}  # no link, not even the old ones
+    assert set(replay.json()) == {"type", "title", "status", "detail"}  # no link, not even the old ones
 
 
 def test_an_api_replay_of_an_untouched_create_returns_the_same_assessment(client):
