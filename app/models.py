@@ -128,3 +128,13 @@ class IdempotencyKey(SQLModel, table=True):
     assessment_id: str = Field(foreign_key="assessment.id", max_length=32)
     # Indexed: expired keys are deleted by a range on it.
     created_at: datetime = _timestamp(index=True)
+
+
+class RateLimitHit(SQLModel, table=True):
+    """Counted requests of one client under one rate limit in one minute, shared by every worker and
+    instance (app.security.counters.DatabaseCounters); minutes past the window are deleted."""
+
+    rule: str = Field(primary_key=True, max_length=32)
+    client: str = Field(primary_key=True, max_length=64)  # an IPv6 address is at most 45 characters
+    window_start: int = Field(primary_key=True)  # Unix time of the minute's start
+    hits: int

@@ -20,6 +20,7 @@ from app.access import AssessmentAccess, secret_of
 from app.advisor import Answers
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
+from app.security.route_limits import limit
 from app.web.pdf import assessment_pdf
 from app.web.starter_kit import assessment_starter_kit
 
@@ -232,6 +233,7 @@ def _etag(assessment: Assessment) -> str:
 
 @router.post(
     "",
+    dependencies=[limit("create")],
     status_code=201,
     response_model=AssessmentCreated,
     summary="Save an assessment and get its links",
@@ -455,6 +457,7 @@ def patch_assessment(
 
 @router.get(
     "/{assessment_id}/report.pdf",
+    dependencies=[limit("pdf")],
     summary="The assessment's PDF summary",
     description="The same report as the web page's PDF link. Needs the edit or view token as "
     "`Authorization: Bearer <token>`.",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.advisor.datacheck import DataCheckError, DataReport, FileTooLarge
+from app.security.route_limits import limit
 from app.uploads import ChecksBusy, read_upload
 
 router = APIRouter(tags=["data checks"])
@@ -49,6 +50,7 @@ REPORT_EXAMPLE = {
 
 @router.post(
     "/data-checks",
+    dependencies=[limit(body="upload")],
     response_model=DataReport,
     summary="Check a sample of training data",
     description=(

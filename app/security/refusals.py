@@ -6,12 +6,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from app.security.route_limits import is_api
 from app.web.render import render
 
 
 def refusal(request: Request, status: int, *, detail: str, message: str,
             headers: dict[str, str] | None = None) -> Response:
-    if request.url.path.startswith("/api/"):
+    if is_api(request.url.path):
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
     return render(request, "errors/error.html", {"status": status, "detail": detail},
                   status_code=status, headers=headers)
