@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.access import ViewableAssessment
 from app.main import create_app
-from app.security.csrf import require_csrf
 from app.security.counters import SlidingWindow
+from app.security.csrf import require_csrf
 from tests.conftest import csrf_token_for
 
 MIB = 1024 * 1024
