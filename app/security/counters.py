@@ -35,8 +35,11 @@ class Counters(Protocol):
     def retry_after(self, rule: str, key: str, limit: int) -> int:
         """Seconds until `key` may act again under `rule`; 0 if it may act now."""
 
-    def hit(self, rule: str, key: str) -> None:
+    def hit(self, rule: str, key: str, limit: int) -> None:
         """Count one event."""
+
+    def known_wait(self, rule: str, key: str, limit: int) -> int:
+        """Like retry_after, from what this process knows without asking anyone (no I/O)."""
 
 
 class SlidingWindow:
@@ -95,8 +98,11 @@ class MemoryCounters:
     def retry_after(self, rule: str, key: str, limit: int) -> int:
         return self._window(rule, limit).retry_after(key)
 
-    def hit(self, rule: str, key: str) -> None:
+    def hit(self, rule: str, key: str, limit: int) -> None:
         self._windows[rule].hit(key)  # retry_after made the window: a hit always follows a check
+
+    def known_wait(self, rule: str, key: str, limit: int) -> int:
+        return self.retry_after(rule, key, limit)  # this process knows every count
 
 
 class DatabaseCounters:
@@ -105,6 +111,11 @@ class DatabaseCounters:
     A hit is one statement, an atomic upsert (INSERT ... ON CONFLICT DO UPDATE, on SQLite 3.24+ and
     PostgreSQL), run as its own transaction so it holds the SQLite write lock only for that statement.
     Minutes that can no longer count are deleted by the first hit of each new minute in each process.
+
+    A hit also tells this process whether the client is now over the limit, and it remembers that until
+    the wait is over (`known_wait`): so a rule checked often and counted rarely (a 404 on one of the
+    many routes taking a link token) is checked without a database call, at the price of each other
+    process answering one more counted request before it learns of the block.
     """
 
     # Each call is a database round trip: the rate limiter runs them in a worker thread.
@@ -119,6 +130,8 @@ class DatabaseCounters:
         self.engine = engine.execution_options(**options)
         self._insert = (sqlite.insert if engine.dialect.name == "sqlite" else postgresql.insert)
         self._cleaned_minute = -1
+        # (rule, key) -> wall-clock time until which this process knows the key is over its limit.
+        self._blocked: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     def _minute(self, now: float) -> int:
         return int(now // WINDOW_SECONDS) * int(WINDOW_SECONDS)
@@ -132,9 +145,12 @@ class DatabaseCounters:
             RateLimitHit.window_start >= previous)
         with self.engine.connect() as connection:
             counts = dict(connection.execute(query).all())
-        return wait_seconds(now, current, counts.get(previous, 0), counts.get(current, 0), limit)
+        wait = wait_seconds(now, current, counts.get(previous, 0), counts.get(current, 0), limit)
+        self._remember(rule, key, now, wait)
+        return wait
 
-    def hit(self, rule: str, key: str) -> None:
+    def hit(self, rule: str, key: str, limit: int | None = None) -> None:
+        """Count one event; with `limit`, remember whether the key is now over it (see known_wait)."""
         now = self.clock()
         current = self._minute(now)
         values = {"rule": rule, "client": key[:MAX_KEY_LENGTH], "window_start": current, "hits": 1}
@@ -143,12 +159,36 @@ class DatabaseCounters:
             index_elements=["rule", "client", "window_start"], set_={"hits": RateLimitHit.hits + 1},
         ).returning(RateLimitHit.hits)
         with self.engine.connect() as connection:
-            connection.execute(upsert).scalar_one()
+            current_hits = connection.execute(upsert).scalar_one()
+            if limit is not None:  # did this hit fill the window? (the previous minute counts too)
+                previous_hits = connection.execute(select(RateLimitHit.hits).where(
+                    RateLimitHit.rule == rule, RateLimitHit.client == key[:MAX_KEY_LENGTH],
+                    RateLimitHit.window_start == current - int(WINDOW_SECONDS))).scalar() or 0
+                self._remember(rule, key, now, wait_seconds(now, current, previous_hits, current_hits, limit))
             if current != self._cleaned_minute:
                 self._cleaned_minute = current
                 connection.execute(delete(RateLimitHit).where(
                     RateLimitHit.window_start < current - int(WINDOW_SECONDS)))
             connection.commit()
+
+
+    def _remember(self, rule: str, key: str, now: float, wait: int) -> None:
+        if not wait:
+            return
+        self._blocked[(rule, key)] = now + wait
+        self._blocked.move_to_end((rule, key))
+        if len(self._blocked) > MAX_CLIENTS:
+            self._blocked.popitem(last=False)
+
+    def known_wait(self, rule: str, key: str, limit: int) -> int:
+        until = self._blocked.get((rule, key))
+        if until is None:
+            return 0
+        wait = until - self.clock()
+        if wait <= 0:
+            del self._blocked[(rule, key)]
+            return 0
+        return max(1, math.ceil(wait))
 
 
 def wait_seconds(now: float, current: int, previous_hits: int, current_hits: int, limit: int) -> int:

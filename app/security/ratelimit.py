@@ -21,12 +21,18 @@ from app.security.route_limits import RouteTable
 @dataclass(frozen=True)
 class Rule:
     """A route declaring `name` is refused while its client's count is at `limit`; its responses for
-    which `counts(status)` holds are counted."""
+    which `counts(status)` holds are counted.
+
+    `checked_locally`: checked from what this process knows (app.security.counters, `known_wait`), for a
+    rule met by many requests and counted on few, where asking a shared store first would cost every
+    request a database call. The others (a create, a rendering: work that cannot be taken back) ask it.
+    """
 
     name: str
     limit: int
     counts: Callable[[int], bool]
     message: str
+    checked_locally: bool = False
 
 
 def _created_or_tried(status: int) -> bool:
@@ -47,8 +53,11 @@ def rules_from(settings: Settings) -> dict[str, Rule]:
     return {rule.name: rule for rule in [
         Rule("create", settings.rate_limit_create_per_minute, _created_or_tried,
              "Too many assessments created from your address; try again in a minute."),
+        # Met by every page reached by a link, counted only on a wrong link: with counts in the database,
+        # each other process answers at most one more miss before it learns of the block; a token is
+        # 256 random bits, so that is no help to a guesser.
         Rule("token-misses", settings.rate_limit_token_misses_per_minute, _missed,
-             "Too many unknown links opened from your address; try again in a minute."),
+             "Too many unknown links opened from your address; try again in a minute.", checked_locally=True),
         Rule("pdf", settings.rate_limit_pdf_per_minute, _rendered,
              "Too many PDF reports requested from your address; try again in a minute."),
     ]}
@@ -86,7 +95,10 @@ class RateLimiter:
         rules = [rule for name, rule in self.rules.items() if name in names]
         key = client_key(scope)
         for rule in rules:
-            wait = await self._call(self.counters.retry_after, rule.name, key, rule.limit)
+            if rule.checked_locally:
+                wait = self.counters.known_wait(rule.name, key, rule.limit)
+            else:
+                wait = await self._call(self.counters.retry_after, rule.name, key, rule.limit)
             if wait:
                 await send_refusal(scope, receive, send, 429, detail=rule.name, message=rule.message,
                                    headers={"Retry-After": str(wait)})
@@ -96,7 +108,7 @@ class RateLimiter:
             if message["type"] == "http.response.start":
                 for rule in rules:
                     if rule.counts(message["status"]):
-                        await self._call(self.counters.hit, rule.name, key)
+                        await self._call(self.counters.hit, rule.name, key, rule.limit)
             await send(message)
 
         await self.app(scope, receive, send_and_count)

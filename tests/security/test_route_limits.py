@@ -209,6 +209,29 @@ def test_counted_in_memory_each_instance_allows_the_whole_limit(settings, shared
     assert statuses == [201] * 6
 
 
+def test_guessed_tokens_are_counted_across_instances_and_then_even_a_right_one_is_refused(
+        settings, shared_database):
+    chosen = {"database_url": shared_database, "rate_limit_storage": "database",
+              "rate_limit_token_misses_per_minute": 5}
+    apps = [create_app(settings.model_copy(update=chosen)) for _ in range(2)]
+    with TestClient(apps[0], client=("198.51.100.50", 1)) as owner, \
+            TestClient(apps[0], client=("203.0.113.50", 1)) as first, \
+            TestClient(apps[1], client=("203.0.113.50", 2)) as second:
+        view_url = owner.post("/api/v1/assessments", json={"name": "Real"}).json()["view_url"]
+        view_path = "/v/" + view_url.rsplit("/", 1)[-1]
+        statuses = [(first, second)[i % 2].get(f"/v/{'G' * 42}{i % 10}").status_code for i in range(20)]
+        right_token = [client.get(view_path).status_code for client in (first, second)]
+        colleague = owner.get(view_path).status_code
+    for instance in apps:
+        instance.state.engine.dispose()
+    assert statuses[:5] == [404] * 5
+    # Each instance learns of the block from a count: the other may answer one more miss first.
+    assert statuses.count(404) <= 5 + 1
+    assert set(statuses[6:]) == {429}
+    assert right_token == [429, 429]
+    assert colleague == 200
+
+
 def test_storage_is_chosen_by_setting_workers_and_database(settings):
     def shared(**update):
         return settings.model_copy(update=update).shared_rate_limits
@@ -267,6 +290,6 @@ def test_memory_counts_are_exact_and_per_rule():
     counters = MemoryCounters(clock=clock)
     for _ in range(2):
         assert counters.retry_after("create", "a", 2) == 0
-        counters.hit("create", "a")
+        counters.hit("create", "a", 2)
     assert counters.retry_after("create", "a", 2) == 60
     assert counters.retry_after("pdf", "a", 2) == 0
