@@ -9,7 +9,9 @@ inside the last 60 seconds (the estimate Cloudflare and the `limits` library use
 off the exact window, and never letting a steady flood through).
 """
 
+import logging
 import math
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -18,8 +20,11 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.models import RateLimitHit
+
+log = logging.getLogger("advisor")
 
 # Length of every window, in seconds: the settings are "per minute".
 WINDOW_SECONDS = 60.0
@@ -112,6 +117,9 @@ class DatabaseCounters:
     PostgreSQL), run as its own transaction so it holds the SQLite write lock only for that statement.
     Minutes that can no longer count are deleted by the first hit of each new minute in each process.
 
+    When the database cannot be reached, nothing is counted and nothing refused: the request meets the
+    same outage in its own handler and gets the app's 503, never a 500 from here.
+
     A hit also tells this process whether the client is now over the limit, and it remembers that until
     the wait is over (`known_wait`): so a rule checked often and counted rarely (a 404 on one of the
     many routes taking a link token) is checked without a database call, at the price of each other
@@ -132,6 +140,7 @@ class DatabaseCounters:
         self._cleaned_minute = -1
         # (rule, key) -> wall-clock time until which this process knows the key is over its limit.
         self._blocked: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._blocked_lock = threading.Lock()  # hits run in worker threads, checks on the event loop
 
     def _minute(self, now: float) -> int:
         return int(now // WINDOW_SECONDS) * int(WINDOW_SECONDS)
@@ -143,8 +152,12 @@ class DatabaseCounters:
         query = select(RateLimitHit.window_start, RateLimitHit.hits).where(
             RateLimitHit.rule == rule, RateLimitHit.client == key[:MAX_KEY_LENGTH],
             RateLimitHit.window_start >= previous)
-        with self.engine.connect() as connection:
-            counts = dict(connection.execute(query).all())
+        try:
+            with self.engine.connect() as connection:
+                counts = dict(connection.execute(query).all())
+        except SQLAlchemyError as error:
+            log.warning("rate-limit counts unavailable: %s", error.__class__.__name__)
+            return 0
         wait = wait_seconds(now, current, counts.get(previous, 0), counts.get(current, 0), limit)
         self._remember(rule, key, now, wait)
         return wait
@@ -158,27 +171,31 @@ class DatabaseCounters:
         upsert = upsert.on_conflict_do_update(
             index_elements=["rule", "client", "window_start"], set_={"hits": RateLimitHit.hits + 1},
         ).returning(RateLimitHit.hits)
-        with self.engine.connect() as connection:
-            current_hits = connection.execute(upsert).scalar_one()
-            if limit is not None:  # did this hit fill the window? (the previous minute counts too)
-                previous_hits = connection.execute(select(RateLimitHit.hits).where(
-                    RateLimitHit.rule == rule, RateLimitHit.client == key[:MAX_KEY_LENGTH],
-                    RateLimitHit.window_start == current - int(WINDOW_SECONDS))).scalar() or 0
-                self._remember(rule, key, now, wait_seconds(now, current, previous_hits, current_hits, limit))
-            if current != self._cleaned_minute:
-                self._cleaned_minute = current
-                connection.execute(delete(RateLimitHit).where(
-                    RateLimitHit.window_start < current - int(WINDOW_SECONDS)))
-            connection.commit()
-
+        try:
+            with self.engine.connect() as connection:
+                current_hits = connection.execute(upsert).scalar_one()
+                if limit is not None:  # did this hit fill the window? (the previous minute counts too)
+                    previous_hits = connection.execute(select(RateLimitHit.hits).where(
+                        RateLimitHit.rule == rule, RateLimitHit.client == key[:MAX_KEY_LENGTH],
+                        RateLimitHit.window_start == current - int(WINDOW_SECONDS))).scalar() or 0
+                    wait = wait_seconds(now, current, previous_hits, current_hits, limit)
+                    self._remember(rule, key, now, wait)
+                if current != self._cleaned_minute:
+                    self._cleaned_minute = current
+                    connection.execute(delete(RateLimitHit).where(
+                        RateLimitHit.window_start < current - int(WINDOW_SECONDS)))
+                connection.commit()
+        except SQLAlchemyError as error:
+            log.warning("rate-limit count not kept: %s", error.__class__.__name__)
 
     def _remember(self, rule: str, key: str, now: float, wait: int) -> None:
         if not wait:
             return
-        self._blocked[(rule, key)] = now + wait
-        self._blocked.move_to_end((rule, key))
-        if len(self._blocked) > MAX_CLIENTS:
-            self._blocked.popitem(last=False)
+        with self._blocked_lock:
+            self._blocked[(rule, key)] = now + wait
+            self._blocked.move_to_end((rule, key))
+            if len(self._blocked) > MAX_CLIENTS:
+                self._blocked.popitem(last=False)
 
     def known_wait(self, rule: str, key: str, limit: int) -> int:
         until = self._blocked.get((rule, key))
@@ -186,7 +203,8 @@ class DatabaseCounters:
             return 0
         wait = until - self.clock()
         if wait <= 0:
-            del self._blocked[(rule, key)]
+            with self._blocked_lock:
+                self._blocked.pop((rule, key), None)
             return 0
         return max(1, math.ceil(wait))
 

@@ -271,6 +271,16 @@ def test_database_counts_are_shared_and_old_minutes_are_deleted(engine):
     assert rows == 1
 
 
+def test_without_the_database_nothing_is_counted_or_refused_and_nothing_raises(tmp_path):
+    from app.db import make_engine
+
+    unreachable = make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'advisor.db'}")
+    counters = DatabaseCounters(unreachable)
+    assert counters.retry_after("create", "192.0.2.80", 1) == 0
+    counters.hit("create", "192.0.2.80", 1)
+    assert counters.known_wait("create", "192.0.2.80", 1) == 0
+
+
 @pytest.mark.parametrize(
     ("elapsed", "previous", "current", "limit", "wait"),
     [
