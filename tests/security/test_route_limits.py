@@ -1,8 +1,13 @@
 """Limits declared on the routes they guard (issue 13): which routes count against which limit, which
 responses are kept out of caches, and counts shared by every instance on one database."""
 
+import os
 import re
+import subprocess
+import sys
+import time
 
+import httpx
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
@@ -14,7 +19,16 @@ from app.main import create_app
 from app.models import RateLimitHit
 from app.security.counters import WINDOW_SECONDS, DatabaseCounters, MemoryCounters, wait_seconds
 from app.security.route_limits import RouteTable, limit, route_table
-from tests.conftest import TEST_SECRET, drop_test_database, make_test_database
+from tests.conftest import (
+    ROOT,
+    TEST_SECRET,
+    LiveServer,
+    drop_test_database,
+    free_port,
+    make_test_database,
+    stop_server,
+)
+from tests.security.conftest import START_DEADLINE
 from tests.security.routes import UNSAFE_METHODS, app_routes
 
 TOKEN = "A" * 43
@@ -230,6 +244,41 @@ def test_guessed_tokens_are_counted_across_instances_and_then_even_a_right_one_i
     assert set(statuses[6:]) == {429}
     assert right_token == [429, 429]
     assert colleague == 200
+
+
+@pytest.mark.slow
+def test_two_workers_of_advisor_serve_share_the_create_limit(tmp_path):
+    """As deployed: `advisor serve --workers 2` on SQLite counts in the database (ADVISOR_WORKERS > 1),
+    so the limit holds whichever worker takes each new connection."""
+    url = make_test_database(tmp_path, "two_workers")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ADVISOR_")}
+    env |= {"ADVISOR_DATABASE_URL": url, "ADVISOR_SECRET_KEY": TEST_SECRET,
+            "ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": "3"}
+    with open(tmp_path / "serve.log", "w") as output:
+        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", url, process)
+    try:
+        wait_until_serving(server)
+        # A new connection each time, so the kernel hands them to either worker.
+        statuses = [httpx.post(f"{server.url}/api/v1/assessments", json={"name": f"n{i}"}, timeout=30)
+                    .status_code for i in range(8)]
+    finally:
+        stop_server(server)
+        drop_test_database(url)
+    assert statuses == [201] * 3 + [429] * 5
+
+
+def wait_until_serving(server: LiveServer) -> None:
+    deadline = time.monotonic() + START_DEADLINE
+    while server.process.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError("advisor serve did not start")
 
 
 def test_storage_is_chosen_by_setting_workers_and_database(settings):
