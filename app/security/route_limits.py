@@ -10,9 +10,9 @@ is never cached or indexed.
 Why the layers look the route up themselves instead of reading `scope["route"]` after routing: the
 body must be read whole, within its deadline, before the SQLite writer lock is taken (app.security.body,
 app.db.OneWriterAtATime), and a refused request must not wait for that lock at all; Starlette routes
-only after those layers. So the outermost layer asks the app's own routes, in the router's order, which
-one `matches(scope)` fully (as Starlette will), once per request, and keeps the answer in the scope for
-the layers inside. The declaration is a dependency so that it stays with the route wherever the route is
+only after those layers. So the outermost layer looks through the app's own routes (read from the app,
+never copied), in the router's order, for the first whose path pattern and methods match as Starlette
+will find them, once per request, and keeps the answer in the scope for the layers inside. The declaration is a dependency so that it stays with the route wherever the route is
 included; as a dependency it does nothing (the layers outside did the work before routing).
 """
 
@@ -29,8 +29,8 @@ from fastapi.security import HTTPBearer
 from starlette.routing import get_route_path
 from starlette.types import Scope
 
-# The JSON API's paths start with this; unknown paths below it get JSON errors too, so it is a prefix
-# and not a route property. Defined here once (app.api mounts its router at API_PREFIX + "v1").
+# The JSON API's paths start with this (app.api's router is at /api/v1); unknown paths below it get JSON
+# errors too, so it is a prefix and not a property of a route. Every "is this the API?" asks is_api.
 API_PREFIX = "/api/"
 
 RateName = Literal["create", "pdf", "token-misses"]
