@@ -12,8 +12,9 @@ body must be read whole, within its deadline, before the SQLite writer lock is t
 app.db.OneWriterAtATime), and a refused request must not wait for that lock at all; Starlette routes
 only after those layers. So the outermost layer looks through the app's own routes (read from the app,
 never copied), in the router's order, for the first whose path pattern and methods match as Starlette
-will find them, once per request, and keeps the answer in the scope for the layers inside. The declaration is a dependency so that it stays with the route wherever the route is
-included; as a dependency it does nothing (the layers outside did the work before routing).
+will find them, once per request, and keeps the answer in the scope for the layers inside. The
+declaration is a dependency so that it stays with the route wherever the route is included; as a
+dependency it does nothing (the layers outside did the work before routing).
 """
 
 import re
