@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     rate_limit_create_per_minute: int = Field(default=30, ge=1)
     rate_limit_token_misses_per_minute: int = Field(default=30, ge=1)
     rate_limit_pdf_per_minute: int = Field(default=10, ge=1)
+    rate_limit_storage: Literal["auto", "memory", "database"] = Field(
+        default="auto",
+        description="Where rate-limit counts are kept: auto is the database with several workers or on "
+        "PostgreSQL (so all count together), else this process's memory.",
+    )
     pdf_timeout_seconds: float = Field(default=30.0, gt=0)
     pdf_max_concurrency: int = Field(default=2, ge=1)
     pdf_max_waiting: int = Field(
@@ -110,6 +115,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        """Rate limits counted in the database, across workers and instances."""
+        if self.rate_limit_storage == "auto":
+            return self.workers > 1 or not self.is_sqlite
+        return self.rate_limit_storage == "database"
 
     @property
     def public_base_url(self) -> str:

@@ -1,8 +1,7 @@
 """Engine and sessions. SQLite gets the pragmas a web server needs; PostgreSQL the same URL setting."""
 
 import asyncio
-import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -74,7 +73,7 @@ class OneWriterAtATime:
     body, or reading its response slowly, holds nothing. Routes that never write do not take it.
     """
 
-    def __init__(self, app: ASGIApp, *, unlocked: re.Pattern[str] | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, unlocked: Callable[[Scope], bool] | None = None) -> None:
         self.app = app
         self.lock = asyncio.Lock()
         # Upload routes stream their body through (app.security.body) and write nothing: never locked.
@@ -82,7 +81,7 @@ class OneWriterAtATime:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope["method"] in READ_METHODS or scope["path"] in WRITE_FREE_PATHS
-                or (self.unlocked is not None and self.unlocked.fullmatch(scope["path"]))):
+                or (self.unlocked is not None and self.unlocked(scope))):
             await self.app(scope, receive, send)
             return
         await self.lock.acquire()

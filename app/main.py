@@ -24,7 +24,8 @@ from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
 from app.reports.pdf import PdfRenderer
-from app.security.protect import UPLOAD_PATHS, protect, wrap_outermost
+from app.security.protect import protect, wrap_outermost
+from app.security.route_limits import is_api, route_table
 from app.web import api_docs
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(KeptViewPages)  # innermost: after every protection, before any routing
     if settings.is_sqlite:
         # Inside the protections: only requests they let through, bodies already read (uploads stream).
-        app.add_middleware(OneWriterAtATime, unlocked=UPLOAD_PATHS)
+        app.add_middleware(OneWriterAtATime, unlocked=route_table(app).is_upload)
     protect(app, settings)
     # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
     wrap_outermost(app, RequestIds)
@@ -109,7 +110,7 @@ def _add_health(app: FastAPI) -> None:
 
 
 def _wants_json(request: Request) -> bool:
-    return problems.wants_problem(request.url.path)
+    return is_api(request.url.path)
 
 
 def _api_methods(app: FastAPI, path: str) -> str:

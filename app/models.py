@@ -166,3 +166,13 @@ class RespondentAnswers(SQLModel, table=True):
     verdict: str = Field(max_length=32)
     engine_version: str = Field(max_length=32)
     submitted_at: datetime = _timestamp()
+
+
+class RateLimitHit(SQLModel, table=True):
+    """Counted requests of one client under one rate limit in one minute, shared by every worker and
+    instance (app.security.counters.DatabaseCounters); minutes past the window are deleted."""
+
+    rule: str = Field(primary_key=True, max_length=32)
+    client: str = Field(primary_key=True, max_length=64)  # an IPv6 address is at most 45 characters
+    window_start: int = Field(primary_key=True)  # Unix time of the minute's start
+    hits: int

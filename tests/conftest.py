@@ -111,6 +111,9 @@ def settings(database_url, tmp_path) -> Settings:
         secret_key=TEST_SECRET,
         secret_key_file=tmp_path / "unused.key",
         base_url="http://testserver",
+        # Counts in memory, per app: counts in the database would outlive each test's rolled-back
+        # transaction and add up across tests (the tests of shared counts ask for them).
+        rate_limit_storage="memory",
     )
 
 

@@ -21,6 +21,7 @@ from app.advisor import Answers
 from app.api.problems import problem_doc
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
+from app.security.route_limits import limit
 from app.web.exports import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, export_document
 from app.web.pdf import assessment_pdf
 from app.web.starter_kit import assessment_starter_kit
@@ -258,6 +259,7 @@ def _etag(assessment: Assessment) -> str:
 
 @router.post(
     "",
+    dependencies=[limit("create")],
     status_code=201,
     response_model=AssessmentCreated,
     operation_id="createAssessment",
@@ -487,6 +489,7 @@ def patch_assessment(
 @router.get(
     "/{assessment_id}/report.pdf",
     operation_id="getAssessmentReport",
+    dependencies=[limit("pdf")],
     summary="The assessment's PDF summary",
     description="The same report as the web page's PDF link. Needs the edit or view token as "
     "`Authorization: Bearer <token>`.",

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from app.advisor.datacheck import DataCheckError, DataReport, FileTooLarge
 from app.api.problems import ProblemDetails, ValidationProblem, problem
+from app.security.route_limits import limit
 from app.uploads import ChecksBusy, read_upload
 
 router = APIRouter(tags=["data checks"])
@@ -57,6 +58,7 @@ REPORT_EXAMPLE = {
 
 @router.post(
     "/data-checks",
+    dependencies=[limit(body="upload")],
     response_model=DataReport,
     operation_id="createDataCheck",
     summary="Check a sample of training data",

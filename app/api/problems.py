@@ -17,8 +17,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from app.security.route_limits import is_api
+
 MEDIA_TYPE = "application/problem+json"
-API_PREFIX = "/api/"
 # FastAPI's own 422 schemas, replaced by ValidationProblem in the API's OpenAPI document.
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -110,7 +111,7 @@ def _sentence(detail: Any) -> str:
 
 
 def wants_problem(path: str) -> bool:
-    return path.startswith(API_PREFIX)
+    return is_api(path)
 
 
 # --- the OpenAPI document ---------------------------------------------------------------------------

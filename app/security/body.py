@@ -9,7 +9,8 @@ nothing but its own connection: a POST to /new sending one byte a second made an
 wait 19 s, and uvicorn itself has no body timeout. Bodies are at most `max_bytes` (64 KiB by default),
 so keeping one in memory costs no more than the app's own form and JSON parsing does anyway.
 
-Uploads (the training-data checker, app.uploads.UPLOAD_PATHS) are the one exception: up to 20 MB, so
+Uploads (the training-data checker: routes declaring `limit(body="upload")`, found before routing as
+app.security.route_limits explains) are the one exception: up to 20 MB, so
 they stream through instead of being kept in memory, under their own limit and a longer deadline for
 the whole body. They write nothing and take no writer lock, so a slow upload holds only its connection
 and one of the checker's few slots.
@@ -19,7 +20,6 @@ answers to an over-long Content-Length with a bare "Content Too Large", and we w
 """
 
 import asyncio
-import re
 from dataclasses import dataclass
 
 from fastapi import HTTPException
@@ -27,6 +27,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.security.refusals import send_refusal
+from app.security.route_limits import RouteTable
 
 # Seconds a whole upload may take: 20 MB over a slow 2 Mbit/s uplink takes about 80 s.
 UPLOAD_TIMEOUT_SECONDS = 120.0
@@ -73,15 +74,15 @@ class UploadLimit:
     over-long Content-Length themselves, without reading the body (the wizard's answer names the limit
     in a form htmx can show); this layer still stops a body streamed past the limit or past its time."""
 
-    paths: re.Pattern[str]
     max_bytes: int
     message: str
 
 
 class BodyLimit:
     def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float,
-                 uploads: UploadLimit | None = None) -> None:
+                 routes: RouteTable | None = None, uploads: UploadLimit | None = None) -> None:
         self.app = app
+        self.routes = routes
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
         self.uploads = uploads
@@ -90,7 +91,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.uploads is not None and self.uploads.paths.fullmatch(scope["path"]):
+        if self.uploads is not None and self.routes is not None and self.routes.is_upload(scope):
             await self._stream_upload(scope, receive, send)
             return
         headers = Headers(scope=scope)

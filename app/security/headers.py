@@ -2,12 +2,12 @@
 
 The middleware wraps the whole application, outside Starlette's last-resort error handler, so even a
 500 carries the headers. A route may set its own value for any of these; the middleware only fills
-in what is missing.
+in what is missing. Which set a response gets is read from its route (app.security.route_limits).
 """
 
-import re
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.security.route_limits import RouteTable
 
 # Everything from our own origin only: no inline script or style, no eval (htmx is configured with
 # allowEval:false and includeIndicatorStyles:false to match). img-src allows data: because Pico CSS
@@ -42,20 +42,19 @@ EVERY_RESPONSE = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-# Paths whose URL holds a secret link token: the page must not sit in a shared cache or be indexed
-# (W3C TAG note on capability URLs).
-# The API's collection path too: the create response carries all three links (issue 17, finding 5).
-TOKEN_PATH = re.compile(r"^/(e|v|w)/|^/api/v1/assessments(/|$)")
-TOKEN_PAGES = {
+# Routes whose URL or response holds a secret link token (app.security.route_limits: `secret_links`):
+# the page must not sit in a shared cache or be indexed (W3C TAG note on capability URLs). That is every
+# route taking a token, and every create (the API's answer carries all three links, issue 17, finding 5).
+SECRET_LINK_PAGES = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
 }
 
 
-def headers_for(path: str, *, https: bool) -> dict[str, str]:
+def headers_for(*, secret_links: bool, https: bool) -> dict[str, str]:
     headers = dict(EVERY_RESPONSE)
-    if TOKEN_PATH.match(path):
-        headers.update(TOKEN_PAGES)
+    if secret_links:
+        headers.update(SECRET_LINK_PAGES)
     if https:
         headers["Strict-Transport-Security"] = HSTS
     return headers
@@ -68,17 +67,18 @@ def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 class SecurityHeaders:
     """Pure ASGI middleware: adds the headers above to each response start message."""
 
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool, routes: RouteTable) -> None:
         self.app = app
-        # Encoded once: the two sets a response can get (paths with a token get the stricter one).
-        self._plain = _raw(headers_for("/", https=https))
-        self._token = _raw(headers_for("/v/", https=https))
+        self.routes = routes
+        # Encoded once: the two sets a response can get (routes with a secret link get the stricter one).
+        self._plain = _raw(headers_for(secret_links=False, https=https))
+        self._secret = _raw(headers_for(secret_links=True, https=https))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = self._token if TOKEN_PATH.match(scope["path"]) else self._plain
+        wanted = self._secret if self.routes.resolve(scope).secret_links else self._plain
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

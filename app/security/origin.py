@@ -7,12 +7,11 @@ check (HTML forms) or must send JSON (API): a cross-site HTML form cannot send `
 the API answers any other body type with 415 and never processes it.
 """
 
-import re
-
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.security.refusals import send_refusal
+from app.security.route_limits import RouteTable, is_api
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SAME_ORIGIN_SITES = frozenset({"same-origin", "none"})  # "none": typed in the address bar, a bookmark
@@ -38,13 +37,13 @@ def _has_body(headers: Headers) -> bool:
 
 
 class CrossOriginGuard:
-    def __init__(self, app: ASGIApp, *, public_origin: str, uploads: re.Pattern[str] | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, public_origin: str, routes: RouteTable) -> None:
         self.app = app
         self.public_origin = public_origin
-        # API routes that take a file as multipart. Safe to accept without JSON: they change and store
-        # nothing, so a cross-site form posting one gains nothing (and browsers' Fetch Metadata still
-        # has it refused above).
-        self.uploads = uploads
+        # Upload routes (declared on the route) take a file as multipart. Safe to accept without JSON:
+        # they change and store nothing, so a cross-site form posting one gains nothing (and browsers'
+        # Fetch Metadata still has it refused above).
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -55,11 +54,9 @@ class CrossOriginGuard:
             await send_refusal(scope, receive, send, 403, detail="cross-site",
                                message="Cross-site request refused: nothing was changed.")
             return
-        is_api = scope["path"].startswith("/api/")
         content_type = headers.get("content-type", "")
-        upload = (self.uploads is not None and self.uploads.fullmatch(scope["path"]) is not None
-                  and _is_multipart(content_type))
-        if is_api and _has_body(headers) and not _is_json(content_type) and not upload:
+        upload = _is_multipart(content_type) and self.routes.is_upload(scope)
+        if is_api(scope["path"]) and _has_body(headers) and not _is_json(content_type) and not upload:
             await send_refusal(scope, receive, send, 415, detail="content-type",
                                message="Send the request body as JSON, with Content-Type: application/json.")
             return

@@ -5,8 +5,6 @@ Host check (R12), the body size limit (R30), the cross-origin guard (R07), the r
 R31); then the routes, where the CSRF token check (R08) is a router dependency.
 """
 
-import re
-
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -16,30 +14,40 @@ from app.advisor.datacheck import FileTooLarge
 from app.config import Settings
 from app.security import logs
 from app.security.body import BodyLimit, UploadLimit, too_large_message
+from app.security.counters import Counters, DatabaseCounters, MemoryCounters
 from app.security.headers import SecurityHeaders
 from app.security.origin import CrossOriginGuard
 from app.security.ratelimit import RateLimiter, rules_from
 from app.security.refusals import refusal
+from app.security.route_limits import is_api, route_table
 from app.uploads import FORM_BYTES
-
-# Routes that take a training-data sample: the data checker reads the file as it streams and
-# never stores it, so they get ADVISOR_DATA_CHECK_MAX_BYTES instead of the small body limit.
-UPLOAD_PATHS = re.compile(r"/api/v1/data-checks|/e/[^/]+/data-check")
 
 
 def protect(app: FastAPI, settings: Settings) -> None:
+    # Each layer reads what it applies from the route the request is for (app.security.route_limits).
+    routes = route_table(app)
     # add_middleware puts each new layer outside the ones added before it.
-    app.add_middleware(RateLimiter, rules=rules_from(settings))
-    app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url, uploads=UPLOAD_PATHS)
-    uploads = UploadLimit(UPLOAD_PATHS, settings.data_check_max_bytes + FORM_BYTES,
+    app.add_middleware(RateLimiter, rules=rules_from(settings), routes=routes,
+                       counters=counters_for(app, settings))
+    app.add_middleware(CrossOriginGuard, public_origin=settings.public_base_url, routes=routes)
+    # Routes that take a training-data sample: the data checker reads the file as it streams and
+    # never stores it, so they get ADVISOR_DATA_CHECK_MAX_BYTES instead of the small body limit.
+    uploads = UploadLimit(settings.data_check_max_bytes + FORM_BYTES,
                           FileTooLarge(settings.data_check_max_bytes).message)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       timeout_seconds=settings.body_timeout_seconds, uploads=uploads)
+                       timeout_seconds=settings.body_timeout_seconds, routes=routes, uploads=uploads)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_exception_handler(413, _body_too_large)
-    wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https))
+    wrap_outermost(app, lambda inner: SecurityHeaders(inner, https=settings.https, routes=routes))
     _document_refusals(app)
     logs.install()
+
+
+def counters_for(app: FastAPI, settings: Settings) -> Counters:
+    """In this process's memory for one process; in the database when several count together."""
+    if settings.shared_rate_limits:
+        return DatabaseCounters(app.state.engine)
+    return MemoryCounters()
 
 
 def _body_too_large(request: Request, exc: HTTPException) -> Response:
@@ -80,7 +88,7 @@ def _document_refusals(app: FastAPI) -> None:
 
 def _add_refusals(schema: dict) -> None:
     for path, operations in schema.get("paths", {}).items():
-        if not path.startswith("/api/"):
+        if not is_api(path):
             continue
         for method, operation in operations.items():
             applies = {"any": True, "unsafe": method != "get", "body": "requestBody" in operation}

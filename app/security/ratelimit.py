@@ -1,79 +1,38 @@
 """Per-client rate limits (R19, R31): creating assessments, guessing link tokens, rendering PDFs.
 
-An in-process sliding window per client address: each worker process counts on its own, so with N
-workers or instances a client gets up to N times the limit (documented in the README). The client
-address is the TCP peer, or what uvicorn took from X-Forwarded-For for a trusted proxy only
-(`forwarded_allow_ips`), so a spoofed header from anyone else lands in the sender's own bucket.
+Which limits a request meets is declared on its route (app.security.route_limits); the counts live in
+app.security.counters (this process's memory, or the database so that all workers and instances count
+together). The client address is the TCP peer, or what uvicorn took from X-Forwarded-For for a trusted
+proxy only (`forwarded_allow_ips`), so a spoofed header from anyone else lands in the sender's own bucket.
 """
 
-import math
-import re
-import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.security.counters import Counters
 from app.security.refusals import send_refusal
-
-# Length of every window, in seconds: the settings are "per minute".
-WINDOW_SECONDS = 60.0
-# Clients remembered per rule; beyond this the least recently seen are forgotten (bounded memory).
-MAX_CLIENTS = 10_000
-
-
-class SlidingWindow:
-    """Times of counted events per key over the last `window` seconds."""
-
-    def __init__(self, limit: int, window: float = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._events: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def _recent(self, key: str) -> deque[float]:
-        events = self._events.get(key)
-        if events is None:
-            return deque()
-        horizon = self.clock() - self.window
-        while events and events[0] <= horizon:
-            events.popleft()
-        if not events:
-            del self._events[key]
-        return events
-
-    def retry_after(self, key: str) -> int:
-        """Seconds until `key` may act again; 0 if it may act now."""
-        events = self._recent(key)
-        if len(events) < self.limit:
-            return 0
-        return max(1, math.ceil(events[0] + self.window - self.clock()))
-
-    def hit(self, key: str) -> None:
-        events = self._events.setdefault(key, deque())
-        events.append(self.clock())
-        self._events.move_to_end(key)
-        if len(self._events) > MAX_CLIENTS:
-            self._events.popitem(last=False)
+from app.security.route_limits import RouteTable
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Requests matching `methods` and `path` are refused while the window is full; responses for
-    which `counts(status)` holds are counted."""
+    """A route declaring `name` is refused while its client's count is at `limit`; its responses for
+    which `counts(status)` holds are counted.
+
+    `checked_locally`: checked from what this process knows (app.security.counters, `known_wait`), for a
+    rule met by many requests and counted on few, where asking a shared store first would cost every
+    request a database call. The others (a create, a rendering: work that cannot be taken back) ask it.
+    """
 
     name: str
-    methods: frozenset[str]
-    path: re.Pattern
+    limit: int
     counts: Callable[[int], bool]
-    window: SlidingWindow
     message: str
-
-    def matches(self, scope: Scope) -> bool:
-        return scope["method"] in self.methods and bool(self.path.match(scope["path"]))
+    checked_locally: bool = False
 
 
 def _created_or_tried(status: int) -> bool:
@@ -90,29 +49,18 @@ def _missed(status: int) -> bool:
     return status == 404
 
 
-# Routes that create an assessment (or a workspace with one): the first wizard step, the API, copies
-# and imports.
-CREATE_PATHS = re.compile(r"^/(new|w/[^/]+/new|w/[^/]+/import|e/[^/]+/duplicate|api/v1/assessments)/?$")
-# Routes that take a link token; a 404 there is a wrong (possibly guessed) token.
-TOKEN_PATHS = re.compile(r"^/(e|v|w)/[^/]+|^/api/v1/assessments/[^/]+")
-PDF_PATHS = re.compile(
-    r"^/(e|v)/[^/]+/report\.pdf$|^/w/[^/]+/compare/report\.pdf$|^/api/v1/assessments/[^/]+/report\.pdf$"
-)
-ANY_METHOD = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
-
-
-def rules_from(settings: Settings, clock: Callable[[], float] = time.monotonic) -> list[Rule]:
-    return [
-        Rule("create", frozenset({"POST"}), CREATE_PATHS, _created_or_tried,
-             SlidingWindow(settings.rate_limit_create_per_minute, clock=clock),
+def rules_from(settings: Settings) -> dict[str, Rule]:
+    return {rule.name: rule for rule in [
+        Rule("create", settings.rate_limit_create_per_minute, _created_or_tried,
              "Too many assessments created from your address; try again in a minute."),
-        Rule("token-misses", ANY_METHOD, TOKEN_PATHS, _missed,
-             SlidingWindow(settings.rate_limit_token_misses_per_minute, clock=clock),
-             "Too many unknown links opened from your address; try again in a minute."),
-        Rule("pdf", frozenset({"GET", "HEAD"}), PDF_PATHS, _rendered,
-             SlidingWindow(settings.rate_limit_pdf_per_minute, clock=clock),
+        # Met by every page reached by a link, counted only on a wrong link: with counts in the database,
+        # each other process answers at most one more miss before it learns of the block; a token is
+        # 256 random bits, so that is no help to a guesser.
+        Rule("token-misses", settings.rate_limit_token_misses_per_minute, _missed,
+             "Too many unknown links opened from your address; try again in a minute.", checked_locally=True),
+        Rule("pdf", settings.rate_limit_pdf_per_minute, _rendered,
              "Too many PDF reports requested from your address; try again in a minute."),
-    ]
+    ]}
 
 
 def client_key(scope: Scope) -> str:
@@ -121,23 +69,36 @@ def client_key(scope: Scope) -> str:
 
 
 class RateLimiter:
-    """Pure ASGI middleware applying the rules; refused requests get 429 with Retry-After."""
+    """Pure ASGI middleware applying the rules of the route; refused requests get 429 with Retry-After."""
 
-    def __init__(self, app: ASGIApp, *, rules: list[Rule]) -> None:
+    def __init__(self, app: ASGIApp, *, rules: dict[str, Rule], routes: RouteTable,
+                 counters: Counters) -> None:
         self.app = app
         self.rules = rules
+        self.routes = routes
+        self.counters = counters
+        self._blocking = getattr(counters, "blocking", True)
+
+    async def _call(self, function, *args):
+        if self._blocking:
+            return await run_in_threadpool(function, *args)
+        return function(*args)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rules = [rule for rule in self.rules if rule.matches(scope)]
-        if not rules:
+        names = self.routes.resolve(scope).rates
+        if not names:
             await self.app(scope, receive, send)
             return
+        rules = [rule for name, rule in self.rules.items() if name in names]
         key = client_key(scope)
         for rule in rules:
-            wait = rule.window.retry_after(key)
+            if rule.checked_locally:
+                wait = self.counters.known_wait(rule.name, key, rule.limit)
+            else:
+                wait = await self._call(self.counters.retry_after, rule.name, key, rule.limit)
             if wait:
                 await send_refusal(scope, receive, send, 429, detail=rule.name, message=rule.message,
                                    headers={"Retry-After": str(wait)})
@@ -147,7 +108,7 @@ class RateLimiter:
             if message["type"] == "http.response.start":
                 for rule in rules:
                     if rule.counts(message["status"]):
-                        rule.window.hit(key)
+                        await self._call(self.counters.hit, rule.name, key, rule.limit)
             await send(message)
 
         await self.app(scope, receive, send_and_count)

@@ -8,12 +8,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from app.api.problems import problem
+from app.security.route_limits import is_api
 from app.web.render import render
 
 
 def refusal(request: Request, status: int, *, detail: str, message: str,
             headers: dict[str, str] | None = None) -> Response:
-    if request.url.path.startswith("/api/"):
+    if is_api(request.url.path):
         return problem(status, message, headers=headers)
     return render(request, "errors/error.html", {"status": status, "detail": detail},
                   status_code=status, headers=headers)

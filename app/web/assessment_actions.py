@@ -15,6 +15,7 @@ from app.charts import score_text
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, Revision
 from app.questionnaire import QUESTIONNAIRE_VERSION
+from app.security.route_limits import limit
 from app.web.answer_changes import (
     Change,
     answer_changes,
@@ -211,7 +212,7 @@ def copy_name(name: str) -> str:
     return f"{name} (what-if)"[:MAX_NAME_LENGTH]
 
 
-@router.post("/e/{edit_token}/duplicate", name="assessment_duplicate")
+@router.post("/e/{edit_token}/duplicate", name="assessment_duplicate", dependencies=[limit("create")])
 def duplicate(request: Request, access: EditableAssessment, session: SessionDep, name: str = Form("")):
     """A what-if copy with the same answers and notes; it opens at once so the team can change it."""
     new_name = name.strip()[:MAX_NAME_LENGTH] or copy_name(access.assessment.name)

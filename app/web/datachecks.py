@@ -21,6 +21,7 @@ from app.db import SessionDep
 from app.models import MAX_NOTE_LENGTH
 from app.questionnaire import load_questionnaire
 from app.security.csrf import FIELD, HEADER, token_is_valid
+from app.security.route_limits import limit
 from app.uploads import ChecksBusy, fields_before, read_upload
 from app.web import wizard
 from app.web.render import is_htmx, render, route_path
@@ -45,7 +46,7 @@ def step_fields(section, fields: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in fields.items() if name in names}
 
 
-@upload_router.post("/e/{edit_token}/data-check", name="data_check")
+@upload_router.post("/e/{edit_token}/data-check", name="data_check", dependencies=[limit(body="upload")])
 async def check_data(request: Request, access: EditableAssessment, session: SessionDep):
     settings = request.app.state.settings
     header_token = request.headers.get(HEADER)

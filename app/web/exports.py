@@ -19,6 +19,7 @@ from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.advisor import Answers
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink, utcnow
+from app.security.route_limits import limit
 from app.web.answer_changes import verdict_label
 from app.web.render import render, route_path
 from app.web.share import SHARED_PAGE_HEADERS, absolute_url
@@ -141,7 +142,7 @@ def import_form(request: Request, grant: WorkspaceAccess) -> Response:
     return _import_page(request, grant, problems=[])
 
 
-@router.post("/w/{workspace_token}/import", name="import_assessment")
+@router.post("/w/{workspace_token}/import", name="import_assessment", dependencies=[limit("create")])
 def import_assessment(
     request: Request,
     grant: WorkspaceAccess,

@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.models import Assessment, utcnow
 from app.reports.document import assessment_report_html, day
 from app.reports.pdf import ReportUnavailable
+from app.security.route_limits import is_api, limit
 from app.web.compare import (
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -30,7 +31,7 @@ async def _pdf_response(request: Request, html: str, name: str) -> Response:
         pdf = await request.app.state.pdf_renderer.render(html)
     except ReportUnavailable:
         headers = {"Retry-After": "30", **SHARED_PAGE_HEADERS}
-        if request.url.path.startswith("/api/"):
+        if is_api(request.url.path):
             return JSONResponse({"detail": "The report could not be made just now; retry in 30 s."},
                                 status_code=503, headers=headers)
         return render(request, "report/busy.html", {}, status_code=503, headers=headers)
@@ -58,17 +59,17 @@ async def assessment_pdf(request: Request, assessment: Assessment, *, session) -
     return await _pdf_response(request, _report_html(request, assessment, session=session), assessment.name)
 
 
-@router.get("/e/{edit_token}/report.pdf", name="edit_report_pdf")
+@router.get("/e/{edit_token}/report.pdf", name="edit_report_pdf", dependencies=[limit("pdf")])
 async def edit_report_pdf(request: Request, access: EditableAssessment, session: SessionDep) -> Response:
     return await assessment_pdf(request, access.assessment, session=session)
 
 
-@router.get("/v/{view_token}/report.pdf", name="view_report_pdf")
+@router.get("/v/{view_token}/report.pdf", name="view_report_pdf", dependencies=[limit("pdf")])
 async def view_report_pdf(request: Request, access: ViewableAssessment, session: SessionDep) -> Response:
     return await assessment_pdf(request, access.assessment, session=session)
 
 
-@router.get("/w/{workspace_token}/compare/report.pdf", name="compare_report_pdf")
+@router.get("/w/{workspace_token}/compare/report.pdf", name="compare_report_pdf", dependencies=[limit("pdf")])
 async def compare_report_pdf(
     request: Request,
     grant: WorkspaceAccess,

@@ -27,6 +27,7 @@ from app.links import hash_token, looks_like_token
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
 from app.questionnaire import load_questionnaire
 from app.questionnaire.loader import UNSURE
+from app.security.route_limits import limit
 from app.web.render import is_htmx, render, route_path
 
 router = APIRouter()
@@ -459,12 +460,12 @@ async def _posted_form(request: Request) -> FormData:
 PostedForm = Annotated[FormData, Depends(_posted_form)]
 
 
-@router.post("/new", name="wizard_create")
+@router.post("/new", name="wizard_create", dependencies=[limit("create")])
 def create_assessment(request: Request, form: PostedForm, session: SessionDep):
     return _create(request, form, session, None, route_path(request, "wizard_create"))
 
 
-@router.post("/w/{workspace_token}/new", name="wizard_create_in_workspace")
+@router.post("/w/{workspace_token}/new", name="wizard_create_in_workspace", dependencies=[limit("create")])
 def create_in_workspace(request: Request, form: PostedForm, grant: WorkspaceAccess, session: SessionDep):
     action = route_path(request, "wizard_create_in_workspace", workspace_token=grant.token)
     return _create(request, form, session, (grant.workspace, grant.token), action)

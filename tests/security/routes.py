@@ -6,6 +6,7 @@ from fastapi.routing import iter_route_contexts
 
 from app.config import Settings
 from app.main import create_app
+from app.security.route_limits import is_api
 from tests.conftest import TEST_SECRET
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -22,7 +23,7 @@ def state_changing_html_routes() -> list[tuple[str, str]]:
     return sorted(
         (method, path)
         for path, methods in app_routes()
-        if not path.startswith("/api/")
+        if not is_api(path)
         for method in methods & UNSAFE_METHODS
     )
 

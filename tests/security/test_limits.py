@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.access import ViewableAssessment
 from app.main import create_app
+from app.security.counters import SlidingWindow
 from app.security.csrf import require_csrf
-from app.security.ratelimit import SlidingWindow
 from tests.conftest import csrf_token_for
 
 MIB = 1024 * 1024
@@ -117,9 +117,9 @@ def test_the_window_allows_the_limit_then_tells_how_long_to_wait():
 
 
 def test_the_window_forgets_the_least_recent_clients_beyond_its_bound(monkeypatch):
-    from app.security import ratelimit
+    from app.security import counters
 
-    monkeypatch.setattr(ratelimit, "MAX_CLIENTS", 100)
+    monkeypatch.setattr(counters, "MAX_CLIENTS", 100)
     window = SlidingWindow(1)
     for i in range(500):
         window.hit(f"10.0.{i // 256}.{i % 256}")

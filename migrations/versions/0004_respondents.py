@@ -4,7 +4,7 @@ A respondent is a capability link like the view and edit links (HMAC-derived tok
 stored, revocable, optional expiry); a response holds what that person submitted and the engine's
 result for it, apart from the assessment's own answers until the owner resolves a difference.
 
-Revision ID: 0004r
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-06 10:05:00
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0004r'
+revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
