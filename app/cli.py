@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="upgrade the database, then serve the web app")
+    serve.add_argument("--no-migrate", action="store_true",
+                       help="do not upgrade the database (a one-shot `advisor db upgrade` did); refuse to "
+                       "start if it is not at the newest schema")
     serve.add_argument("--host", help="interface to listen on (default: ADVISOR_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: ADVISOR_PORT or 8000)")
     serve.add_argument("--workers", type=int, help="worker processes (default: ADVISOR_WORKERS or 1)")
@@ -137,7 +140,15 @@ def _serve(args) -> int:
         print(f"advisor: the questionnaire is broken: {error}", file=sys.stderr)
         return 1
     try:
-        migrate.upgrade(settings.database_url)
+        if args.no_migrate:
+            migrate.wait_for_database(settings.database_url, settings.db_wait_seconds)
+            revision, head = migrate.current(settings.database_url)
+            if revision != head:
+                print(f"advisor: the database is at revision {revision or 'none'}, this code needs {head}: "
+                      "run `advisor db upgrade` first (or serve without --no-migrate)", file=sys.stderr)
+                return 1
+        else:
+            migrate.upgrade(settings.database_url, wait_seconds=settings.db_wait_seconds)
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     database = _describe(settings.database_url)
@@ -222,7 +233,7 @@ def _db_upgrade() -> int:
 
     settings = _settings()
     try:
-        migrate.upgrade(settings.database_url)
+        migrate.upgrade(settings.database_url, wait_seconds=settings.db_wait_seconds)
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     print(f"Database {_describe(settings.database_url)} is at the newest schema.")

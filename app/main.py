@@ -18,7 +18,7 @@ from starlette.routing import compile_path
 from app import api, web
 from app.assessments import NotFound
 from app.config import Settings
-from app.db import OneWriterAtATime, make_engine, writer
+from app.db import OneWriterAtATime, engine_for, writer
 from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = engine_for(settings)  # the pool from ADVISOR_DB_POOL_SIZE and the rest
     app.state.write_engine = writer(app.state.engine)
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
