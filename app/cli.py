@@ -4,8 +4,10 @@
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -134,6 +136,7 @@ def _serve(args) -> int:
     os.environ.update({f"ADVISOR_{key.upper()}": str(value) for key, value in overrides.items()})
     settings = _settings()
     settings.secret  # noqa: B018 - create the secret file once, before workers start
+    metrics_dir = _metrics_across_workers(settings)
     try:
         load_questionnaire()
     except QuestionnaireError as error:
@@ -167,7 +170,20 @@ def _serve(args) -> int:
         log_config=log_config(settings.log_format),
         **connection_limits(settings),
     )
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _metrics_across_workers(settings) -> str | None:
+    """With metrics on and several workers, prometheus_client's multiprocess mode: each worker writes its
+    values into one fresh folder, and /metrics adds up all of them (app/metrics.py). Set before any worker
+    (or this process) imports prometheus_client, which reads it at import. Returns the folder we made."""
+    if not settings.metrics or settings.workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.mkdtemp(prefix="advisor-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
 
 
 def connection_limits(settings) -> dict:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException  # the base class: unknown routes raise this one
 from starlette.routing import compile_path
 
-from app import api, web
+from app import api, metrics, telemetry, web
 from app.assessments import NotFound
 from app.config import Settings
 from app.db import OneWriterAtATime, engine_for, writer
@@ -61,6 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Inside the protections: only requests they let through, bodies already read (uploads stream).
         app.add_middleware(OneWriterAtATime, unlocked=UPLOAD_PATHS)
     protect(app, settings)
+    if settings.metrics:  # outside the protections and the 500 handler: it counts what they answer too
+        metrics.install(app, settings)
+    if settings.telemetry:
+        telemetry.install(app)
     # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
     wrap_outermost(app, RequestIds)
 
@@ -84,6 +88,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     gc.unfreeze()
     app.state.pdf_renderer.close()  # its worker processes end with the app
+    if app.state.settings.metrics:
+        metrics.worker_stopped()
 
 
 def _add_health(app: FastAPI) -> None:
