@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=_lifespan,
+        telemetry=telemetry.fastapi_config(settings),  # off unless ADVISOR_TELEMETRY=1; never a link token
     )
     app.state.settings = settings
     app.state.engine = engine_for(settings)  # the pool from ADVISOR_DB_POOL_SIZE and the rest
@@ -63,8 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     protect(app, settings)
     if settings.metrics:  # outside the protections and the 500 handler: it counts what they answer too
         metrics.install(app, settings)
-    if settings.telemetry:
-        telemetry.install(app)
     # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
     wrap_outermost(app, RequestIds)
 
