@@ -1,5 +1,5 @@
-"""advisor serve | recommend | check --deploy | db upgrade | db current | db downgrade | db backup, and
---version: thin wrappers over the app's modules."""
+"""advisor serve | recommend | check --deploy | db upgrade | db current | db downgrade | db backup |
+purge | export | import | workspace, and --version: thin wrappers over the app's modules."""
 
 import argparse
 import json
@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     ws_delete.add_argument("link", help="the workspace link (or its token)")
     ws_delete.add_argument("--yes", action="store_true", help="really delete (without it: say what would go)")
 
+    purge = commands.add_parser("purge", help="delete for good what is past ADVISOR_RETENTION_DAYS "
+                                "(deleted assessments) and stale idempotency keys")
+    purge.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
+
     export = commands.add_parser("export", help="write the whole instance as JSON lines (any database)")
     export.add_argument("file", help="where to write, or - for standard output")
     load = commands.add_parser("import", help="load an export into an empty database (SQLite <-> PostgreSQL)")
@@ -69,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check_deploy()
     if args.command == "workspace":
         return _workspace(args)
+    if args.command == "purge":
+        return _purge(args.dry_run)
     if args.command == "export":
         return _export(args.file)
     if args.command == "import":
@@ -326,6 +332,32 @@ def _workspace(args) -> int:
     finally:
         engine.dispose()
     print(f"Deleted {_counted(counts)} for good.")
+    return 0
+
+
+def _purge(dry_run: bool) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from app import migrate
+    from app.db import make_engine, writer
+    from app.purge import purge
+
+    settings = _settings()
+    try:
+        migrate.wait_for_database(settings.database_url, settings.db_wait_seconds)
+    except migrate.DatabaseUnreachable as error:
+        return _unreachable(settings, error)
+    engine = make_engine(settings.database_url)
+    try:
+        with writer(engine).begin() as connection:  # SQLite: take the write lock first, as the app does
+            counts = purge(connection, now=datetime.now(UTC), retention=timedelta(days=settings.retention_days))
+            if dry_run:
+                connection.rollback()
+    finally:
+        engine.dispose()
+    lines = "\n".join(f"  {count:>6}  {kind}" for kind, count in counts.items())
+    done = "Would delete (dry run, nothing changed)" if dry_run else "Deleted"
+    print(f"{done}, keeping {settings.retention_days} days of deleted assessments:\n{lines}")
     return 0
 
 
