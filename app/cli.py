@@ -350,7 +350,8 @@ def _purge(dry_run: bool) -> int:
     engine = make_engine(settings.database_url)
     try:
         with writer(engine).begin() as connection:  # SQLite: take the write lock first, as the app does
-            counts = purge(connection, now=datetime.now(UTC), retention=timedelta(days=settings.retention_days))
+            retention = timedelta(days=settings.retention_days)
+            counts = purge(connection, now=datetime.now(UTC), retention=retention)
             if dry_run:
                 connection.rollback()
     finally:

@@ -116,7 +116,8 @@ class Settings(BaseSettings):
     )
     metrics: bool = Field(default=False, description="Serve Prometheus metrics at /metrics (off by default).")
     metrics_token: SecretStr | None = Field(
-        default=None, description="Bearer token /metrics requires; with metrics on and no token, /metrics is 404.",
+        default=None,
+        description="Bearer token /metrics requires; with metrics on and no token, /metrics is 404.",
     )
     telemetry: bool = Field(
         default=False, description="Trace requests with OpenTelemetry (packages installed by the operator); "

@@ -20,6 +20,7 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from fastapi.routing import iter_route_contexts
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -29,7 +30,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,7 +43,8 @@ UNMATCHED = "(unmatched)"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 REGISTRY = CollectorRegistry(auto_describe=True)
-REQUESTS = Counter("advisor_http_requests", "HTTP requests answered, by route template, method and status class",
+REQUESTS = Counter("advisor_http_requests",
+                   "HTTP requests answered, by route template, method and status class",
                    ["route", "method", "status"], registry=REGISTRY)
 # Buckets around what pages take (a few ms) up to a PDF (seconds) and the 30 s PDF deadline.
 LATENCY = Histogram("advisor_http_request_duration_seconds", "Time to answer a request, by route template",
@@ -66,7 +67,8 @@ def route_template(scope: Scope, templates: "Templates | None" = None) -> str:
     if route is None:
         return templates.match(scope["path"]) if templates is not None else UNMATCHED
     names = {str(value): name for name, value in scope.get("path_params", {}).items()}
-    template = "/".join("{" + names[part] + "}" if part in names else part for part in scope["path"].split("/"))
+    parts = scope["path"].split("/")
+    template = "/".join("{" + names[part] + "}" if part in names else part for part in parts)
     return redact(template)  # a parameter spanning segments ({path:path}) keeps no token either
 
 

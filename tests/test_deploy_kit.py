@@ -85,8 +85,9 @@ def test_the_app_trusts_forwarded_headers_from_the_proxy_alone(compose):
 
 def test_the_caddyfile_balances_the_instances_on_readiness_and_forwards_the_client(compose):
     proxy = compose["services"]["proxy"]
-    mounted = [volume for volume in proxy["volumes"]
-               if (volume["target"] if isinstance(volume, dict) else volume.split(":")[1]) == "/etc/caddy/Caddyfile"]
+    targets = [volume["target"] if isinstance(volume, dict) else volume.split(":")[1]
+               for volume in proxy["volumes"]]
+    mounted = [target for target in targets if target == "/etc/caddy/Caddyfile"]
     assert mounted
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
     lines = [line.split("#", 1)[0].strip() for line in caddyfile.splitlines()]

@@ -112,7 +112,8 @@ def test_two_workers_add_up_in_one_scrape(tmp_path):
         sent = 20  # on fresh connections: the kernel spreads them over both workers
         for _ in range(sent):
             assert httpx.get(base + "/", headers={"Connection": "close"}).status_code == 200
-        scrapes = [httpx.get(base + "/metrics", headers=SCRAPE | {"Connection": "close"}).text for _ in range(4)]
+        scrape = SCRAPE | {"Connection": "close"}
+        scrapes = [httpx.get(base + "/metrics", headers=scrape).text for _ in range(4)]
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -60,9 +60,9 @@ def _seed(url: str, tmp_path) -> dict[str, str]:
     now = datetime.now(UTC)
     engine = create_engine(url)
     with engine.begin() as connection:
-        for label, deleted in (("old-deleted", now - timedelta(days=31)), ("new-deleted", now - timedelta(days=29))):
+        for label, days in (("old-deleted", 31), ("new-deleted", 29)):
             connection.execute(text("UPDATE assessment SET deleted_at = :at WHERE id = :id"),
-                               {"at": deleted, "id": ids[label]})
+                               {"at": now - timedelta(days=days), "id": ids[label]})
         connection.execute(text("UPDATE idempotencykey SET created_at = :at WHERE assessment_id = :id"),
                            {"at": now - timedelta(hours=25), "id": ids["live-old-key"]})
     engine.dispose()
