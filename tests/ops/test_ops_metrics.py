@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app import migrate
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, run_coroutine
 
 TOKEN = "scrape-" + "s" * 30
 SCRAPE = {"Authorization": f"Bearer {TOKEN}"}
@@ -119,3 +119,42 @@ def test_two_workers_add_up_in_one_scrape(tmp_path):
         server.wait(timeout=20)
     for text in scrapes:
         assert _requests(_samples(text), "/", "GET")["2xx"] == sent
+
+
+def test_pdf_work_is_counted_while_it_waits_or_renders_and_by_outcome():
+    import asyncio
+
+    from app import metrics
+    from app.reports.pdf import ReportUnavailable
+
+    class Renderer:
+        def __init__(self):
+            self.started, self.finish = asyncio.Event(), asyncio.Event()
+
+        async def render(self, html: str) -> bytes:
+            if html == "busy":
+                raise ReportUnavailable("too many reports are waiting")
+            self.started.set()
+            await self.finish.wait()
+            return b"%PDF"
+
+    def value(name, **labels):
+        return metrics.REGISTRY.get_sample_value(name, labels) or 0
+
+    async def scenario():
+        renderer = Renderer()
+        metrics.watch_pdf(renderer)
+        ok, refused = value("advisor_pdf_renders_total", outcome="ok"), value(
+            "advisor_pdf_renders_total", outcome="refused")
+        rendering = asyncio.create_task(renderer.render("<p>report</p>"))
+        await renderer.started.wait()
+        assert value("advisor_pdf_in_progress") == 1  # in the queue while it renders
+        with pytest.raises(ReportUnavailable):
+            await renderer.render("busy")
+        renderer.finish.set()
+        assert await rendering == b"%PDF"
+        assert value("advisor_pdf_in_progress") == 0
+        assert value("advisor_pdf_renders_total", outcome="ok") == ok + 1
+        assert value("advisor_pdf_renders_total", outcome="refused") == refused + 1
+
+    run_coroutine(scenario)
