@@ -116,6 +116,12 @@ def _unreachable(settings, error) -> int:
     return 1
 
 
+def _wait_seconds(settings) -> float:
+    """How long to wait for the database at start: a PostgreSQL server may still be starting; a SQLite file
+    that cannot be opened will not open by waiting."""
+    return 0 if settings.is_sqlite else settings.db_wait_seconds
+
+
 def _settings():
     from app.config import Settings
 
@@ -150,14 +156,14 @@ def _serve(args) -> int:
         return 1
     try:
         if args.no_migrate:
-            migrate.wait_for_database(settings.database_url, settings.db_wait_seconds)
+            migrate.wait_for_database(settings.database_url, _wait_seconds(settings))
             revision, head = migrate.current(settings.database_url)
             if revision != head:
                 print(f"advisor: the database is at revision {revision or 'none'}, this code needs {head}: "
                       "run `advisor db upgrade` first (or serve without --no-migrate)", file=sys.stderr)
                 return 1
         else:
-            migrate.upgrade(settings.database_url, wait_seconds=settings.db_wait_seconds)
+            migrate.upgrade(settings.database_url, wait_seconds=_wait_seconds(settings))
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     database = _describe(settings.database_url)
@@ -255,7 +261,7 @@ def _db_upgrade() -> int:
 
     settings = _settings()
     try:
-        migrate.upgrade(settings.database_url, wait_seconds=settings.db_wait_seconds)
+        migrate.upgrade(settings.database_url, wait_seconds=_wait_seconds(settings))
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     print(f"Database {_describe(settings.database_url)} is at the newest schema.")
@@ -344,7 +350,7 @@ def _purge(dry_run: bool) -> int:
 
     settings = _settings()
     try:
-        migrate.wait_for_database(settings.database_url, settings.db_wait_seconds)
+        migrate.wait_for_database(settings.database_url, _wait_seconds(settings))
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     engine = make_engine(settings.database_url)

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     page_size: int = Field(default=20, ge=5, le=200, description="Assessments per workspace page.")
     db_wait_seconds: float = Field(
         default=30.0, ge=0, le=3600,
-        description="Seconds `advisor serve` and `advisor db upgrade` wait for the database to answer at "
+        description="Seconds `advisor serve`, `db upgrade` and `purge` wait for PostgreSQL to answer at "
         "start (retrying with backoff), then stop with one line; 0 tries once.",
     )
     db_pool_size: int = Field(
