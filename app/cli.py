@@ -1,11 +1,13 @@
-"""advisor serve | recommend | check --deploy | db upgrade | db current | db downgrade | db backup, and
---version: thin wrappers over the app's modules."""
+"""advisor serve | recommend | check --deploy | db upgrade | db current | db downgrade | db backup |
+purge | export | import | workspace, and --version: thin wrappers over the app's modules."""
 
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -20,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="upgrade the database, then serve the web app")
+    serve.add_argument("--no-migrate", action="store_true",
+                       help="do not upgrade the database (a one-shot `advisor db upgrade` did); refuse to "
+                       "start if it is not at the newest schema")
     serve.add_argument("--host", help="interface to listen on (default: ADVISOR_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: ADVISOR_PORT or 8000)")
     serve.add_argument("--workers", type=int, help="worker processes (default: ADVISOR_WORKERS or 1)")
@@ -50,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     ws_delete.add_argument("link", help="the workspace link (or its token)")
     ws_delete.add_argument("--yes", action="store_true", help="really delete (without it: say what would go)")
 
+    purge = commands.add_parser("purge", help="delete for good what is past ADVISOR_RETENTION_DAYS "
+                                "(deleted assessments) and stale idempotency keys")
+    purge.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
+
     export = commands.add_parser("export", help="write the whole instance as JSON lines (any database)")
     export.add_argument("file", help="where to write, or - for standard output")
     load = commands.add_parser("import", help="load an export into an empty database (SQLite <-> PostgreSQL)")
@@ -64,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check_deploy()
     if args.command == "workspace":
         return _workspace(args)
+    if args.command == "purge":
+        return _purge(args.dry_run)
     if args.command == "export":
         return _export(args.file)
     if args.command == "import":
@@ -105,6 +116,12 @@ def _unreachable(settings, error) -> int:
     return 1
 
 
+def _wait_seconds(settings) -> float:
+    """How long to wait for the database at start: a PostgreSQL server may still be starting; a SQLite file
+    that cannot be opened will not open by waiting."""
+    return 0 if settings.is_sqlite else settings.db_wait_seconds
+
+
 def _settings():
     from app.config import Settings
 
@@ -131,13 +148,22 @@ def _serve(args) -> int:
     os.environ.update({f"ADVISOR_{key.upper()}": str(value) for key, value in overrides.items()})
     settings = _settings()
     settings.secret  # noqa: B018 - create the secret file once, before workers start
+    metrics_dir = _metrics_across_workers(settings)
     try:
         load_questionnaire()
     except QuestionnaireError as error:
         print(f"advisor: the questionnaire is broken: {error}", file=sys.stderr)
         return 1
     try:
-        migrate.upgrade(settings.database_url)
+        if args.no_migrate:
+            migrate.wait_for_database(settings.database_url, _wait_seconds(settings))
+            revision, head = migrate.current(settings.database_url)
+            if revision != head:
+                print(f"advisor: the database is at revision {revision or 'none'}, this code needs {head}: "
+                      "run `advisor db upgrade` first (or serve without --no-migrate)", file=sys.stderr)
+                return 1
+        else:
+            migrate.upgrade(settings.database_url, wait_seconds=_wait_seconds(settings))
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     database = _describe(settings.database_url)
@@ -156,7 +182,20 @@ def _serve(args) -> int:
         log_config=log_config(settings.log_format),
         **connection_limits(settings),
     )
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _metrics_across_workers(settings) -> str | None:
+    """With metrics on and several workers, prometheus_client's multiprocess mode: each worker writes its
+    values into one fresh folder, and /metrics adds up all of them (app/metrics.py). Set before any worker
+    (or this process) imports prometheus_client, which reads it at import. Returns the folder we made."""
+    if not settings.metrics or settings.workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.mkdtemp(prefix="advisor-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
 
 
 def connection_limits(settings) -> dict:
@@ -222,7 +261,7 @@ def _db_upgrade() -> int:
 
     settings = _settings()
     try:
-        migrate.upgrade(settings.database_url)
+        migrate.upgrade(settings.database_url, wait_seconds=_wait_seconds(settings))
     except migrate.DatabaseUnreachable as error:
         return _unreachable(settings, error)
     print(f"Database {_describe(settings.database_url)} is at the newest schema.")
@@ -299,6 +338,33 @@ def _workspace(args) -> int:
     finally:
         engine.dispose()
     print(f"Deleted {_counted(counts)} for good.")
+    return 0
+
+
+def _purge(dry_run: bool) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from app import migrate
+    from app.db import make_engine, writer
+    from app.purge import purge
+
+    settings = _settings()
+    try:
+        migrate.wait_for_database(settings.database_url, _wait_seconds(settings))
+    except migrate.DatabaseUnreachable as error:
+        return _unreachable(settings, error)
+    engine = make_engine(settings.database_url)
+    try:
+        with writer(engine).begin() as connection:  # SQLite: take the write lock first, as the app does
+            retention = timedelta(days=settings.retention_days)
+            counts = purge(connection, now=datetime.now(UTC), retention=retention)
+            if dry_run:
+                connection.rollback()
+    finally:
+        engine.dispose()
+    lines = "\n".join(f"  {count:>6}  {kind}" for kind, count in counts.items())
+    done = "Would delete (dry run, nothing changed)" if dry_run else "Deleted"
+    print(f"{done}, keeping {settings.retention_days} days of deleted assessments:\n{lines}")
     return 0
 
 

@@ -89,6 +89,49 @@ class Settings(BaseSettings):
         default=4, ge=0, description="PDF requests that may wait for a rendering slot; more get 503 at once.",
     )
     page_size: int = Field(default=20, ge=5, le=200, description="Assessments per workspace page.")
+    db_wait_seconds: float = Field(
+        default=30.0, ge=0, le=3600,
+        description="Seconds `advisor serve`, `db upgrade` and `purge` wait for PostgreSQL to answer at "
+        "start (retrying with backoff), then stop with one line; 0 tries once.",
+    )
+    db_pool_size: int = Field(
+        default=10, ge=1, le=200,
+        description="PostgreSQL connections each worker process keeps open (SQLite keeps its own pool).",
+    )
+    db_max_overflow: int = Field(
+        default=5, ge=0, le=200,
+        description="PostgreSQL connections a worker may open beyond the pool under a burst, closed after.",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300,
+        description="Seconds a request waits for a free PostgreSQL connection before it is answered 503.",
+    )
+    db_pool_recycle_seconds: int = Field(
+        default=1800, ge=-1,
+        description="Reopen PostgreSQL connections older than this (-1: never).",
+    )
+    db_max_connections: int | None = Field(
+        default=None, ge=1,
+        description="The server's max_connections minus its reserve, if known: `check --deploy` warns when "
+        "instances x workers x (pool + overflow) exceed it.",
+    )
+    db_instances: int = Field(
+        default=1, ge=1,
+        description="Instances sharing the database (for `check --deploy`'s connection arithmetic only).",
+    )
+    metrics: bool = Field(default=False, description="Serve Prometheus metrics at /metrics (off by default).")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token /metrics requires; with metrics on and no token, /metrics is 404.",
+    )
+    telemetry: bool = Field(
+        default=False, description="Trace requests with OpenTelemetry (packages installed by the operator); "
+        "link tokens are replaced in span names and attributes.",
+    )
+    retention_days: int = Field(
+        default=30, ge=0, le=36500,
+        description="Days `advisor purge` keeps deleted assessments and revoked or expired links.",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="Log lines as text or as JSON objects, each with time and request id.")
 

@@ -21,7 +21,27 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 40
 
 
-def make_engine(url: str) -> Engine:
+# PostgreSQL pool, per worker process; each is a setting (ADVISOR_DB_*), these are the defaults.
+# Every connection counts against the server's max_connections (100 by default, 3 reserved for superusers):
+# instances x workers x (pool + overflow) must stay below it, or the last instance to start gets
+# "too many clients" under load. The old fixed 10 + 10 made 3 instances x 2 workers ask for 120 (issue 16).
+# 10 kept open: the steady load of a worker (its 40 threads rarely hold more than a few at once) never
+# reconnects; 5 more for bursts: 3 x 2 x 15 = 90 fits the default 97.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 5
+# Seconds a request waits for a free connection: SQLAlchemy's 30 outlasts most proxies' timeouts, so the
+# client would see the proxy's 504, not our 503 with Retry-After; 10 fails inside them.
+PG_POOL_TIMEOUT_SECONDS = 10.0
+# Connections older than this are reopened on checkout: a proxy or firewall in between (PgBouncer, cloud
+# NAT) drops idle ones after some minutes without telling us; pool_pre_ping catches that too, but at the
+# cost of a failed round trip. Half an hour is below the usual idle limits.
+PG_POOL_RECYCLE_SECONDS = 1800
+
+
+def make_engine(url: str, *, pool_size: int = PG_POOL_SIZE, max_overflow: int = PG_MAX_OVERFLOW,
+                pool_timeout: float = PG_POOL_TIMEOUT_SECONDS,
+                pool_recycle: int = PG_POOL_RECYCLE_SECONDS) -> Engine:
+    """The engine for `url`. The pool arguments apply to PostgreSQL only; SQLite keeps its own pool."""
     if url.startswith("sqlite"):
         in_memory = make_url(url).database in (None, "", ":memory:")  # one connection, shared
         pool = {} if in_memory else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
@@ -29,7 +49,15 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     # pool_pre_ping: a connection dropped while the database was away is replaced, not reused.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         pool_timeout=pool_timeout, pool_recycle=pool_recycle)
+
+
+def engine_for(settings) -> Engine:
+    """The app's engine, with the pool the settings ask for (ADVISOR_DB_POOL_SIZE and the rest)."""
+    return make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                       max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout_seconds,
+                       pool_recycle=settings.db_pool_recycle_seconds)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -46,6 +46,13 @@ def deploy_problems(settings: Settings, *, mounts: Path = Path("/proc/mounts")) 
                         "rate limit.")
     if any(host.startswith("*") for host in settings.allowed_hosts):
         problems.append("ADVISOR_ALLOWED_HOSTS: a wildcard lets any Host header in; name the real hosts.")
+    wanted = settings.db_instances * settings.workers * (settings.db_pool_size + settings.db_max_overflow)
+    limit = settings.db_max_connections
+    if not settings.is_sqlite and limit is not None and wanted > limit:
+        problems.append(f"ADVISOR_DB_POOL_SIZE: {settings.db_instances} instances x {settings.workers} "
+                        f"workers x ({settings.db_pool_size} pool + {settings.db_max_overflow} overflow) = "
+                        f"{wanted} connections, more than ADVISOR_DB_MAX_CONNECTIONS={limit}; "
+                        "lower the pool or overflow, or raise PostgreSQL's max_connections.")
     filesystem = _sqlite_filesystem(settings, mounts)
     if filesystem in NETWORK_FILESYSTEMS:
         problems.append(f"ADVISOR_DATABASE_URL: the SQLite file is on a network filesystem ({filesystem}), "

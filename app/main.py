@@ -15,11 +15,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException  # the base class: unknown routes raise this one
 from starlette.routing import compile_path
 
-from app import api, web
+from app import api, metrics, telemetry, web
 from app.api import problems
 from app.assessments import NotFound
 from app.config import Settings
-from app.db import OneWriterAtATime, make_engine, writer
+from app.db import OneWriterAtATime, engine_for, writer
 from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
@@ -48,9 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         lifespan=_lifespan,
+        telemetry=telemetry.fastapi_config(settings),  # off unless ADVISOR_TELEMETRY=1; never a link token
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = engine_for(settings)  # the pool from ADVISOR_DB_POOL_SIZE and the rest
     app.state.write_engine = writer(app.state.engine)
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Inside the protections: only requests they let through, bodies already read (uploads stream).
         app.add_middleware(OneWriterAtATime, unlocked=route_table(app).is_upload)
     protect(app, settings)
+    if settings.metrics:  # outside the protections and the 500 handler: it counts what they answer too
+        metrics.install(app, settings)
     # Outermost, outside even the last-resort 500 handler: every log line of a request has its id.
     wrap_outermost(app, RequestIds)
 
@@ -87,6 +90,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     gc.unfreeze()
     app.state.pdf_renderer.close()  # its worker processes end with the app
+    if app.state.settings.metrics:
+        metrics.worker_stopped()
 
 
 def _add_health(app: FastAPI) -> None:

@@ -1,5 +1,8 @@
 """Alembic, driven from Python: `advisor serve` and `advisor db upgrade` call these."""
 
+import time
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -16,8 +19,45 @@ from app.paths import resource_dir
 MIGRATION_LOCK = 7_245_016_301
 
 
+# The bounded wait at start (ADVISOR_DB_WAIT_SECONDS): the first retry after this many seconds, each
+# next one twice as late, none later than WAIT_MAX_STEP. A database container coming up takes a few
+# seconds (PostgreSQL's own start plus its init scripts); a step of 2 s at most notices it soon after
+# it is ready without hammering a database that is still replaying its WAL.
+WAIT_FIRST_STEP = 0.25
+WAIT_MAX_STEP = 2.0
+
+
 class DatabaseUnreachable(Exception):
     """The database could not be reached (down, wrong address or credentials): say so in one line."""
+
+
+def wait_for_database(database_url: str, seconds: float, *, sleep: Callable[[float], None] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic) -> int:
+    """Connect until the database answers or `seconds` have passed; returns the number of tries.
+
+    Instances started together with their database (compose, a reboot) find it still starting; without
+    a wait they exit and depend on a restart policy. Past the deadline, DatabaseUnreachable with the
+    last error's first line and how long was waited, so the operator sees one line, not a traceback.
+    """
+    engine = make_engine(database_url)
+    deadline = clock() + max(seconds, 0.0)
+    step, tries = WAIT_FIRST_STEP, 0
+    try:
+        while True:
+            tries += 1
+            try:
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("SELECT 1")
+                return tries
+            except OperationalError as error:
+                left = deadline - clock()
+                if left <= 0:
+                    waited = f" (gave up after {seconds:g} s, {tries} tries)" if seconds > 0 else ""
+                    raise DatabaseUnreachable(_first_line(error) + waited) from error
+                sleep(min(step, left))
+                step = min(step * 2, WAIT_MAX_STEP)
+    finally:
+        engine.dispose()
 
 
 def alembic_config(database_url: str) -> Config:
@@ -27,7 +67,9 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "head", *, wait_seconds: float = 0) -> None:
+    if wait_seconds > 0:
+        wait_for_database(database_url, wait_seconds)
     config = alembic_config(database_url)
     engine = make_engine(database_url)
     try:
