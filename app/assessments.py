@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, bindparam, func
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy import Connection, String, bindparam, cast, func, insert, true, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defer, object_session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from app.advisor import ENGINE_VERSION, Answers, recommend
+from app.advisor import ENGINE_VERSION, Answers, Recommendation
+from app.advisor.costs import DEFAULT_ASSUMPTIONS
+from app.advisor.engine import evaluate
 from app.links import hash_token, looks_like_token, new_id, new_nonce, shown_token
-from app.models import Assessment, IdempotencyKey, Revision, ShareLink, Workspace, utcnow
+from app.models import PENDING, Assessment, IdempotencyKey, Revision, ShareLink, Workspace, utcnow, worked_out
 from app.questionnaire import QUESTIONNAIRE_VERSION
 
 LinkKind = Literal["view", "edit"]
@@ -106,20 +108,45 @@ def renew_workspace_link(workspace: Workspace, *, session: Session, secret: byte
 
 # --- assessments --------------------------------------------------------------------------
 
+# Editing sessions (issue 14 item 6). History keeps one revision per editing session, not one per save:
+# a wizard save (step button or autosave, from the edit link) joins the newest revision of the
+# assessment when that revision's session is open and its last save is less than this long ago. A
+# wizard save that finishes (the last step's button, or "see the result") joins, then closes the
+# session; so does a pause this long. Every other change (API, import, re-evaluation, duplicate, the
+# data check) records a revision of its own. The assessment's version still moves on every save, so a
+# page holding an older version is refused as before (R22); only the history is coalesced.
+EDITING_SESSION_PAUSE = timedelta(minutes=30)
+EditingSave = Literal["continue", "finish"]
 
-def _evaluate(answers: dict) -> dict:
-    return recommend(answers).model_dump(mode="json")
+
+def _evaluate(answers: dict, saved_at: datetime) -> dict:
+    return worked_out(answers, saved_at)
 
 
 def _apply_result(assessment: Assessment, result: dict) -> None:
-    assessment.recommendation = result
+    assessment.recommendation = result  # and the confidence
     assessment.verdict = result["verdict"]
-    assessment.confidence = result["confidence"]
     assessment.questionnaire_version = result["questionnaire_version"]
     assessment.engine_version = result["engine_version"]
 
 
-def _record_revision(assessment: Assessment, reason: str, *, session: Session) -> Revision:
+def _apply_verdict(assessment: Assessment, model: Answers, saved_at: datetime) -> None:
+    """The verdict alone (the engine's scoring, about 0.03 ms), the full result left to its first read.
+
+    The full result (flips, costs, risks: 1-2 ms, most of a wizard save's CPU) is worked out once per
+    version by whoever reads it first (`recommendation_of`), for the same day, so it is the result the
+    save would have stored. The verdict is stored now: lists filter and sort on it.
+    """
+    given = model.model_dump(exclude_none=True)  # what recommend() scores
+    assessment.verdict = evaluate(given, DEFAULT_ASSUMPTIONS, saved_at.date()).verdict
+    assessment.stored_recommendation = {}
+    assessment.stored_confidence = PENDING
+    assessment.questionnaire_version = QUESTIONNAIRE_VERSION
+    assessment.engine_version = ENGINE_VERSION
+
+
+def _record_revision(assessment: Assessment, reason: str, *, session: Session,
+                     session_open: bool = False) -> Revision:
     revision = Revision(
         assessment_id=assessment.id,
         # The next number, worked out by the INSERT itself: no round trip to read the last one.
@@ -129,13 +156,57 @@ def _record_revision(assessment: Assessment, reason: str, *, session: Session) -
         reason=reason,
         answers=assessment.answers,
         notes=assessment.notes,
-        recommendation=assessment.recommendation,
+        stored_recommendation=assessment.stored_recommendation,
         verdict=assessment.verdict,
         questionnaire_version=assessment.questionnaire_version,
         engine_version=assessment.engine_version,
+        saved_at=assessment.updated_at,
+        session_open=session_open,
     )
     session.add(revision)
     return revision
+
+
+_REVISIONS = Revision.__table__
+_NEWEST_NUMBER = (select(func.max(_REVISIONS.c.number))
+                  .where(_REVISIONS.c.assessment_id == bindparam("assessment"))
+                  .scalar_subquery())
+# Core statements, built once (building a statement costs more than running it). The UPDATE joins the
+# open session's revision: the newest one, open, saved within the pause.
+_JOIN_SESSION = (
+    update(_REVISIONS)
+    .where(_REVISIONS.c.assessment_id == bindparam("assessment"), _REVISIONS.c.number == _NEWEST_NUMBER,
+           _REVISIONS.c.session_open == true(), _REVISIONS.c.saved_at > bindparam("since"))
+)
+_NEW_SESSION_REVISION = insert(_REVISIONS).values(
+    number=select(func.coalesce(func.max(_REVISIONS.c.number), 0) + 1)
+    .where(_REVISIONS.c.assessment_id == bindparam("assessment"))
+    .scalar_subquery())
+_CLOSE_SESSIONS = (update(_REVISIONS)
+                   .where(_REVISIONS.c.assessment_id == bindparam("assessment"),
+                          _REVISIONS.c.session_open == true())
+                   .values(session_open=False))
+
+
+def _session_revision(assessment: Assessment, editing: EditingSave, *, session: Session) -> None:
+    """Write the saved state into the editing session's revision, or start one (see EDITING_SESSION_PAUSE)."""
+    now = assessment.updated_at
+    state = {"answers": assessment.answers, "notes": assessment.notes,
+             "recommendation": assessment.stored_recommendation, "verdict": assessment.verdict,
+             "questionnaire_version": assessment.questionnaire_version,
+             "engine_version": assessment.engine_version, "saved_at": now,
+             "session_open": editing == "continue"}
+    # The parameters named after columns are what the statements set.
+    joined = session.execute(_JOIN_SESSION, state | {"assessment": assessment.id,
+                                                      "since": now - EDITING_SESSION_PAUSE})
+    if joined.rowcount:
+        return
+    session.execute(_NEW_SESSION_REVISION, state | {"assessment": assessment.id, "assessment_id": assessment.id,
+                                                     "reason": "edited", "created_at": now})
+
+
+def _close_session(assessment: Assessment, *, session: Session) -> None:
+    session.execute(_CLOSE_SESSIONS, {"assessment": assessment.id})
 
 
 def _flush_or_refuse(assessment: Assessment, *, session: Session, answers: dict, notes: dict) -> None:
@@ -170,6 +241,7 @@ def create_assessment(
     status: str = "draft",
     idempotency_key: str | None = None,
     fresh_workspace: bool = False,
+    editing_session: bool = False,
 ) -> Assessment:
     """A new assessment with its links and first revision.
 
@@ -177,12 +249,16 @@ def create_assessment(
     scoped to the workspace the request names; when the caller made `workspace` for this request
     (`fresh_workspace`) the scope is "no workspace" and a repeat is recognised by the key and the
     content alone. See `replay_of` for what a repeat must match.
+
+    `editing_session`: made by the wizard's first step, so its first revision stays open for the rest of
+    the walk (see EDITING_SESSION_PAUSE).
     """
     answers = normalise_answers(answers)
     notes = _clean_notes(notes)
     name = storable_text(name)
     if not idempotency_key:
-        return _insert_assessment(session, secret, workspace, name, answers, notes, reason, status, None)
+        return _insert_assessment(session, secret, workspace, name, answers, notes, reason, status, None,
+                                  editing_session)
     scope = None if fresh_workspace else workspace
     replay = _replayed(idempotency_key, scope, name, answers, notes, session=session)
     if replay is not None:
@@ -191,7 +267,7 @@ def create_assessment(
     try:
         with session.begin_nested():
             return _insert_assessment(session, secret, workspace, name, answers, notes, reason, status,
-                                      stored_key)
+                                      stored_key, editing_session)
     except IntegrityError:
         # The same request ran at the same time and committed first: PostgreSQL made this one wait on
         # the key, then refused it. Answer with what the first one created, after dropping the objects
@@ -205,7 +281,8 @@ def create_assessment(
 
 
 def _insert_assessment(session: Session, secret: bytes, workspace: Workspace, name: str, answers: dict,
-                       notes: dict, reason: str, status: str, idempotency_key: str | None) -> Assessment:
+                       notes: dict, reason: str, status: str, idempotency_key: str | None,
+                       editing_session: bool = False) -> Assessment:
     now = utcnow()
     assessment = Assessment(
         id=new_id(),
@@ -218,16 +295,15 @@ def _insert_assessment(session: Session, secret: bytes, workspace: Workspace, na
         created_at=now,
         updated_at=now,
         verdict="",
-        confidence=0.0,
         questionnaire_version=QUESTIONNAIRE_VERSION,
         engine_version=ENGINE_VERSION,
     )
-    _apply_result(assessment, _evaluate(answers))
+    _apply_result(assessment, _evaluate(answers, now))
     session.add(assessment)
     session.flush()
     for kind in ("view", "edit"):
         _new_link(assessment, kind, session=session, secret=secret)
-    _record_revision(assessment, reason, session=session)
+    _record_revision(assessment, reason, session=session, session_open=editing_session)
     if idempotency_key:
         session.flush()  # the links, so their nonces are recorded with the key
         session.add(
@@ -316,19 +392,32 @@ def save_answers(
     notes: dict | None = None,
     name: str | None = None,
     status: str | None = None,
+    editing_session: EditingSave | None = None,
 ) -> Assessment:
-    """Store new answers if nobody saved since `expected_version`; a change records a revision."""
-    answers = normalise_answers(answers)
+    """Store new answers if nobody saved since `expected_version`; a change records a revision.
+
+    Without `editing_session` (the API, the data check) each change is a revision of its own and the
+    result is worked out now. A wizard save names its place in an editing session ("continue", or
+    "finish" for the save that ends the walk): it joins the session's revision, and leaves the full
+    result to its first read (`recommendation_of`). A save that changes nothing writes nothing (a
+    "finish" only closes the session).
+    """
+    model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
+    answers = normalise_answers(model)
     notes = _clean_notes(notes)
     if expected_version != assessment.version:
         raise StaleRevision(assessment, answers, notes)
     changed = answers != assessment.answers or notes != assessment.notes
     name = None if name is None else storable_text(name)
     renamed = name is not None and name != assessment.name
+    now = utcnow()
     if changed:
         assessment.answers = answers
         assessment.notes = notes
-        _apply_result(assessment, _evaluate(answers))
+        if editing_session:
+            _apply_verdict(assessment, model, now)
+        else:
+            _apply_result(assessment, _evaluate(answers, now))
     if renamed:
         assessment.name = name
         assessment.name_lower = name.lower()
@@ -336,13 +425,63 @@ def save_answers(
         assessment.status = status
         renamed = True
     if not (changed or renamed):
+        if editing_session == "finish":
+            _close_session(assessment, session=session)
         return assessment
-    assessment.updated_at = utcnow()
+    assessment.updated_at = now
     session.add(assessment)
-    if changed:
+    if changed and not editing_session:
         _record_revision(assessment, "edited", session=session)
     _flush_or_refuse(assessment, session=session, answers=answers, notes=notes)
+    if changed and editing_session:
+        _session_revision(assessment, editing_session, session=session)
+    elif editing_session == "finish":
+        _close_session(assessment, session=session)
     return assessment
+
+
+_ASSESSMENTS = Assessment.__table__
+# A worked-out result is kept for the version it was worked out for, without a new version: the answers
+# did not change, so a page holding that version stays current.
+_KEEP_RESULT = (update(_ASSESSMENTS)
+                .where(_ASSESSMENTS.c.id == bindparam("assessment"), _ASSESSMENTS.c.version == bindparam("read"),
+                       _ASSESSMENTS.c.confidence < 0))
+_KEEP_REVISION_RESULT = (update(_REVISIONS)
+                         .where(_REVISIONS.c.assessment_id == bindparam("assessment"),
+                                _REVISIONS.c.number == _NEWEST_NUMBER,
+                                _REVISIONS.c.saved_at == bindparam("saved"),
+                                cast(_REVISIONS.c.recommendation, String) == "{}"))
+
+
+def recommendation_of(assessment: Assessment) -> Recommendation:
+    """The assessment's result, typed. A result a wizard save left pending is worked out here and kept
+    (with its session's revision), so it is worked out once per version."""
+    if assessment.result_pending:
+        keep_result(assessment)
+    return Recommendation.model_validate(assessment.recommendation)
+
+
+def keep_result(assessment: Assessment) -> None:
+    """Work out a pending result and store it for the version read; a no-op when it is stored.
+
+    Best effort: when the row moved on meanwhile (a newer version) nothing is written, and when the
+    database will not take a write now (a read that found SQLite's write lock taken) the result is
+    still right for this request and is worked out again by the next read.
+    """
+    if not assessment.result_pending:
+        return
+    result = assessment.recommendation  # works it out
+    session = object_session(assessment)
+    if session is None:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(_KEEP_RESULT, {"recommendation": result, "confidence": result["confidence"],
+                                           "assessment": assessment.id, "read": assessment.version})
+            session.execute(_KEEP_REVISION_RESULT, {"recommendation": result, "assessment": assessment.id,
+                                                    "saved": assessment.updated_at})
+    except OperationalError:
+        pass
 
 
 def needs_reevaluation(assessment: Assessment) -> bool:
@@ -356,9 +495,10 @@ def reevaluate(assessment: Assessment, *, session: Session) -> tuple[dict, dict]
     """Judge the stored answers with the current rules; returns (old result, new result)."""
     old = assessment.recommendation
     answers = normalise_answers(assessment.answers)
-    _apply_result(assessment, _evaluate(answers))
+    now = utcnow()
+    _apply_result(assessment, _evaluate(answers, now))
     assessment.answers = answers
-    assessment.updated_at = utcnow()
+    assessment.updated_at = now
     session.add(assessment)
     _record_revision(assessment, "re-evaluated", session=session)
     _flush_or_refuse(assessment, session=session, answers=answers, notes=assessment.notes)
@@ -425,7 +565,7 @@ class Page:
     total: int | None = None
 
 
-LIST_SKIPS = (Assessment.answers, Assessment.notes, Assessment.recommendation)
+LIST_SKIPS = (Assessment.answers, Assessment.notes, Assessment.stored_recommendation)
 # Deep offsets get slow on large tables; nobody pages this far by hand, search narrows instead.
 MAX_PAGE = 500
 
@@ -462,6 +602,8 @@ def list_assessments(
         query = query.order_by(*SORTS.get(sort, SORTS["updated"]))
     # One row more than a page tells whether a next page exists without a COUNT over the table.
     rows = list(session.exec(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    for row in rows[:page_size]:
+        keep_result(row)  # the confidence column: rows a wizard save left pending (one or two, if any)
     return Page(items=rows[:page_size], page=page, has_next=len(rows) > page_size)
 
 
@@ -524,7 +666,7 @@ _LINK_AND_ASSESSMENT = (
     select(ShareLink, Assessment)
     .join(Assessment, Assessment.id == ShareLink.assessment_id)
     .where(ShareLink.token_hash == bindparam("token_hash"))
-    .options(defer(Assessment.recommendation))
+    .options(defer(Assessment.stored_recommendation))
 )
 _GRANT = (
     select(ShareLink.kind, ShareLink.expires_at, ShareLink.revoked_at, Assessment.id, Assessment.version,

@@ -3,8 +3,11 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, UniqueConstraint, false
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, SQLModel
+
+from app.advisor import recommend
 
 # Named constraints let Alembic's batch mode rebuild SQLite tables and drop constraints by name.
 SQLModel.metadata = MetaData(
@@ -25,6 +28,19 @@ MAX_NOTE_LENGTH = 2000
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def worked_out(answers: dict, saved_at: datetime | None) -> dict:
+    """The result of the engine for stored answers, as the day they were saved saw it (the prices the
+    engine compares are dated): the same result whether it is worked out at the save or at a later read."""
+    return recommend(answers, as_of=(saved_at or utcnow()).date()).model_dump(mode="json")
+
+
+# A stored confidence below zero marks a result not worked out yet (issue 18): a wizard save stores the
+# answers and the verdict (the engine's cheap first stage) and leaves the full result, with its flips,
+# to the first read of that version. Readers never see the mark: `recommendation` and `confidence` work
+# the result out when it is missing (and app.assessments.recommendation_of keeps it).
+PENDING = -1.0
 
 
 def _nullable_timestamp() -> Column:
@@ -68,10 +84,13 @@ class Assessment(SQLModel, table=True):
     name_lower: str = Field(max_length=MAX_NAME_LENGTH)
     answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # Stored result of recommend(answers) for this version: pages never recompute it.
-    recommendation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Stored result of recommend(answers) for this version, worked out once: at the save, or (after a
+    # wizard save) when first read. Read it as `recommendation`, which fills it in when pending.
+    stored_recommendation: dict = Field(default_factory=dict,
+                                        sa_column=Column("recommendation", JSON, nullable=False))
+    # Always the current answers' verdict, also while the full result is pending: lists filter on it.
     verdict: str = Field(max_length=32, index=True)
-    confidence: float
+    stored_confidence: float = Field(default=PENDING, sa_column=Column("confidence", Float, nullable=False))
     questionnaire_version: int
     engine_version: str = Field(max_length=32)
     version: int = Field(default=1, sa_column=ASSESSMENT_VERSION)
@@ -81,9 +100,38 @@ class Assessment(SQLModel, table=True):
     updated_at: datetime = _timestamp()
     deleted_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
 
+    @property
+    def result_pending(self) -> bool:
+        return self.stored_confidence < 0
+
+    @property
+    def recommendation(self) -> dict:
+        if self.result_pending:
+            self._work_out()
+        return self.stored_recommendation
+
+    @recommendation.setter
+    def recommendation(self, result: dict) -> None:
+        self.stored_recommendation = result
+        self.stored_confidence = result["confidence"]
+
+    @property
+    def confidence(self) -> float:
+        if self.result_pending:
+            self._work_out()
+        return self.stored_confidence
+
+    def _work_out(self) -> None:
+        # Set as if read from the database: the object stays clean, so no UPDATE (and no new version)
+        # follows from reading. app.assessments.recommendation_of writes it back.
+        result = worked_out(self.answers, self.updated_at)
+        set_committed_value(self, "stored_recommendation", result)
+        set_committed_value(self, "stored_confidence", result["confidence"])
+
 
 class Revision(SQLModel, table=True):
-    """A snapshot of an assessment after each save that changed its answers."""
+    """A snapshot of an assessment: one per editing session that changed its answers, and one per create,
+    re-evaluation, import or duplication (app.assessments explains the sessions)."""
 
     __table_args__ = (UniqueConstraint("assessment_id", "number"),)
 
@@ -93,11 +141,29 @@ class Revision(SQLModel, table=True):
     reason: str = Field(max_length=32)  # created | edited | re-evaluated | imported | duplicated
     answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    recommendation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # `{}` while pending, like the assessment's (see PENDING); read it as `recommendation`.
+    stored_recommendation: dict = Field(default_factory=dict,
+                                        sa_column=Column("recommendation", JSON, nullable=False))
     verdict: str = Field(max_length=32)
     questionnaire_version: int
     engine_version: str = Field(max_length=32)
     created_at: datetime = _timestamp()
+    # The last save written into this revision (None: only the one at created_at).
+    saved_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+    # An editing session still writing into this revision: later wizard saves within the session's
+    # pause join it instead of adding one; a finished wizard (or any other kind of save) closes it.
+    session_open: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+
+    @property
+    def recommendation(self) -> dict:
+        if not self.stored_recommendation:
+            set_committed_value(self, "stored_recommendation",
+                                worked_out(self.answers, self.saved_at or self.created_at))
+        return self.stored_recommendation
+
+    @recommendation.setter
+    def recommendation(self, result: dict) -> None:
+        self.stored_recommendation = result
 
 
 class ShareLink(SQLModel, table=True):

@@ -28,7 +28,7 @@ WARM_UP = 5
 QUICK_WRITES = 10
 
 
-def _create_database(server_url: str) -> str:
+def create_database(server_url: str) -> str:
     base = Settings(database_url=server_url).database_url
     name = f"advisor_bench_{secrets.token_hex(4)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -38,7 +38,7 @@ def _create_database(server_url: str) -> str:
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_database(server_url: str, url: str) -> None:
+def drop_database(server_url: str, url: str) -> None:
     admin = create_engine(Settings(database_url=server_url).database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
@@ -84,7 +84,7 @@ def _writes_read_back(instances: list[str], post: StepPost, editables: list[Edit
 def measure(workdir: Path, server_url: str, *, quick: bool = False) -> list[Figure]:
     seconds = 2 if quick else 10
     writes = QUICK_WRITES if quick else WRITES
-    database_url = _create_database(server_url)
+    database_url = create_database(server_url)
     started: list[servers.Server] = []
     try:
         migrate.upgrade(database_url)
@@ -102,7 +102,7 @@ def measure(workdir: Path, server_url: str, *, quick: bool = False) -> list[Figu
     finally:
         for server in started:
             servers.stop(server)
-        _drop_database(server_url, database_url)
+        drop_database(server_url, database_url)
     return [
         info(f"PostgreSQL result page, 2 instances vs 1, -c{CONNECTIONS} in all", two, "req/s", baseline=one),
         Figure(f"saves read back through the other instance ({writes} saves)", seen, "saves",

@@ -27,6 +27,10 @@ def below(name: str, value: float, unit: str, limit: float, baseline: float | No
     return Figure(name, value, unit, f"< {_number(limit)} {unit}", value < limit, baseline)
 
 
+def at_most(name: str, value: float, unit: str, limit: float, baseline: float | None = None) -> Figure:
+    return Figure(name, value, unit, f"<= {_number(limit)} {unit}", value <= limit, baseline)
+
+
 def ratio_at_least(name: str, value: float, baseline: float, unit: str, limit: float) -> Figure:
     ratio = value / baseline if baseline else 0.0
     return Figure(name, value, unit, f"ratio >= {limit}", ratio >= limit, baseline)

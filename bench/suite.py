@@ -20,6 +20,17 @@ def http(workdir: Path, *, quick: bool, postgres: str) -> list[Figure]:
     return bench_http.measure(workdir, quick=quick)
 
 
+def http_postgres(workdir: Path, *, quick: bool, postgres: str) -> list[Figure]:
+    """The http benchmark on a PostgreSQL database of its own (created and dropped)."""
+    from bench import bench_http, bench_scaleout
+
+    database_url = bench_scaleout.create_database(postgres)
+    try:
+        return bench_http.measure(workdir, quick=quick, database_url=database_url, database_label="PostgreSQL")
+    finally:
+        bench_scaleout.drop_database(postgres, database_url)
+
+
 def pdf(workdir: Path, *, quick: bool, postgres: str) -> list[Figure]:
     from bench import bench_pdf
 
@@ -47,6 +58,7 @@ def scale_out(workdir: Path, *, quick: bool, postgres: str) -> list[Figure]:
 BENCHMARKS: dict[str, Benchmark] = {
     "recommend": recommendation,
     "http": http,
+    "http-postgres": http_postgres,
     "pdf": pdf,
     "scale": scale,
     "memory": memory,

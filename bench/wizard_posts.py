@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app import assessments as store
 from app.db import make_engine
-from app.models import Assessment, Revision
+from app.models import Assessment
 from app.questionnaire import load_questionnaire
 from bench.servers import BENCH_SECRET
 
@@ -141,27 +141,28 @@ def current_state(database_url: str, post: StepPost, editables: list[Editable]) 
                      found[e.id].answers.get(post.question_id) == first_value) for e in editables]
 
 
-def edited_revisions(database_url: str) -> int:
-    """How many saves changed answers so far (one "edited" revision each)."""
+def saves_so_far(database_url: str) -> int:
+    """How many saves changed answers so far: each moves its assessment's version up by one. (Revisions
+    no longer count them: a wizard save joins its editing session's revision, issue 14.)"""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            return session.exec(select(func.count()).where(Revision.reason == "edited")).one()
+            return session.exec(select(func.coalesce(func.sum(Assessment.version), 0))).one()
     finally:
         engine.dispose()
 
 
-def settled_revisions(database_url: str, *, quiet_seconds: float = 0.5, deadline_seconds: float = 60) -> int:
-    """edited_revisions once the server has finished the posts still in flight when the load stopped.
+def settled_saves(database_url: str, *, quiet_seconds: float = 0.5, deadline_seconds: float = 60) -> int:
+    """saves_so_far once the server has finished the posts still in flight when the load stopped.
 
     wrk stops counting at its deadline, not the server: posts it had sent are still queued for the
     database writer. Reading versions before they land makes the next run post stale versions (409).
     """
     deadline = time.monotonic() + deadline_seconds
-    count = edited_revisions(database_url)
+    count = saves_so_far(database_url)
     while time.monotonic() < deadline:
         time.sleep(quiet_seconds)
-        again = edited_revisions(database_url)
+        again = saves_so_far(database_url)
         if again == count:
             return count
         count = again

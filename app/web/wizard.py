@@ -502,6 +502,7 @@ def _create(request: Request, form: FormData, session: Session, grant: tuple[Wor
             assessment = store.create_assessment(
                 session=session, secret=secret, workspace=workspace, name=name, answers=answers, notes=notes,
                 status=next_status(None, section), idempotency_key=key, fresh_workspace=grant is None,
+                editing_session=True,
             )
         except (store.IdempotencyConflict, store.ReplayRefused) as refused:  # lost a race to a changed one
             return _not_replayed(request, refused)
@@ -589,6 +590,7 @@ def save_step(request: Request, section_id: str, form: PostedForm, access: Edita
             notes=merged_notes(section, assessment.notes, step.notes, answers),
             name=(step.name or DEFAULT_NAME) if is_first else None,
             status=assessment.status if going_back else next_status(assessment, section),
+            editing_session="finish" if _finishes(action, section) else "continue",
         )
     except store.StaleRevision as stale:
         if not _same_as_stored(stale, (step.name or DEFAULT_NAME) if is_first else None):
@@ -599,6 +601,11 @@ def save_step(request: Request, section_id: str, form: PostedForm, access: Edita
     if action == "result" and assessment.status == COMPLETE:
         return _to_result(request, access.token, step.dropped)
     return _after_save(request, assessment, access.token, section, workspace_url, step.dropped)
+
+
+def _finishes(action: str, section) -> bool:
+    """The save that ends an editing session: the one that goes to the result."""
+    return action == "result" or (action == "next" and section.id == load_questionnaire().sections[-1].id)
 
 
 def _expected_version(form) -> int:
@@ -623,7 +630,7 @@ def _autosave(request: Request, section, step: StepInput, assessment: Assessment
         store.save_answers(
             assessment, session=session, expected_version=_expected_version(form), answers=answers,
             notes=merged_notes(section, assessment.notes, step.notes, answers),
-            name=(step.name or DEFAULT_NAME) if is_first else None,
+            name=(step.name or DEFAULT_NAME) if is_first else None, editing_session="continue",
         )
     except store.StaleRevision as stale:
         if not _same_as_stored(stale, (step.name or DEFAULT_NAME) if is_first else None):
