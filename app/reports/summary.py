@@ -79,8 +79,8 @@ def sureness(confidence: float, open_questions: int, flipping_open: int, flips: 
         plural = "s" if open_questions > 1 else ""
         return f"{level}: {_words(open_questions)} open question{plural} could change how firm it is"
     if flips:
-        which = "one answer" if flips == 1 else f"any one of {_words(flips)} answers"
-        return f"{level}: every question is answered; changing {which} would change it"
+        which = "one answer" if flips == 1 else f"{_words(flips)} answers"
+        return f"{level}: every question is answered; {which}, if different, could change it"
     return f"{level}: every question is answered and no single answer would change it"
 
 
