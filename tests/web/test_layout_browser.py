@@ -151,6 +151,11 @@ def test_on_a_desktop_every_section_shows_and_the_contents_stay_in_view(browser,
     page.locator("#steps-title").scroll_into_view_if_needed()
     toc = page.locator("nav.toc").bounding_box()
     assert 0 <= toc["y"] < DESKTOP["height"]  # sticky: still on screen far down the page
+    # Other assumptions change the costs below; the card says its figures are the saved ones.
+    page.locator("#assume-epochs").fill("5")
+    page.get_by_role("button", name="Recalculate").click()
+    expect(page.locator("#costs .notice")).to_contain_text("These costs use the assumptions you set")
+    expect(page.locator("#summary")).to_contain_text("with the saved assumptions (the costs below use yours)")
     context.close()
 
 
