@@ -45,6 +45,9 @@ class Question(BaseModel):
     max: int | None = None
     unit: str | None = None
     placeholder: str | None = None
+    # Number questions where 0 is a real but surprising answer: the question the form asks when 0 is typed
+    # (issue 14: "0 weeks" to launch asks "already live?" instead of passing silently).
+    zero_asks: str | None = None
     allow_unsure: bool = True
     show_if: dict[str, list] | None = None
 

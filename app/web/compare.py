@@ -52,10 +52,14 @@ class Line:
     label: str
     values: list[str]
     notes: list[str] = field(default_factory=list)
+    # The stored values behind `values`, when their words can differ for one value (issue 14: a missing
+    # answer reads "not sure yet" in one column and "not answered yet" in a revision, yet nothing differs).
+    raw: list = field(default_factory=list)
 
     @property
     def differs(self) -> bool:
-        return len(set(self.values)) > 1 or len(set(self.notes)) > 1
+        compared = [repr(value) for value in self.raw] if self.raw else self.values
+        return len(set(compared)) > 1 or len(set(self.notes)) > 1
 
 
 def parse_references(values: list[str]) -> list[str] | None:
@@ -120,7 +124,8 @@ def answer_lines(columns: list[Column]) -> list[Line]:
                               status=None if column.revision else column.assessment.status)
                   for column in columns]
         notes = [column.notes.get(qid, "") for column in columns]
-        lines.append(Line(question_label(qid), values, notes if any(notes) else []))
+        raw = [column.answers.get(qid) for column in columns]
+        lines.append(Line(question_label(qid), values, notes if any(notes) else [], raw))
     return lines
 
 

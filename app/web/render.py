@@ -13,6 +13,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.applications import Starlette
 
 from app.charts import break_even_words
+from app.models import MAX_NAME_LENGTH
 from app.paths import resource_dir
 from app.security.csrf import csrf_token, set_cookie_if_minted
 from app.web import dates
@@ -33,6 +34,7 @@ def make_templates() -> Jinja2Blocks:
     env.filters.update(dates.FILTERS)  # one date style on every page and in the PDF
     env.filters["break_even"] = break_even_words
     env.globals["url_for"] = _url_for
+    env.globals["MAX_NAME_LENGTH"] = MAX_NAME_LENGTH  # one maximum for a name, in every form and the server
     # Any page including assessment/_result.html gets its charts and cost form without extra wiring.
     from app.web.results import result_view
 

@@ -25,6 +25,8 @@ from app.charts import cost_chart, money, score_chart
 from app.db import SessionDep
 from app.models import Assessment
 from app.questionnaire import QUESTIONNAIRE_VERSION, load_questionnaire
+from app.reports.glossary import Term, glossary_for
+from app.reports.summary import Summary, summary
 from app.web.dates import day
 from app.web.render import is_htmx, render, route_path
 from app.web.wizard import NO_STORE, NOT_ANSWERED, SITE, answer_words, dropped_answers, workspace_link
@@ -182,6 +184,9 @@ class ResultView:
     models: list[tuple[str, str]]
     tunable_models: list[tuple[str, str]]
     training_example_for: str | None
+    # Issue 14: the one-screen card at the top (app/reports/summary.py) and the technique names in plain words.
+    card: Summary | None = None
+    glossary: list[Term] = field(default_factory=list)
 
     @property
     def number_fields(self) -> dict[str, tuple[str, str]]:
@@ -219,6 +224,8 @@ def result_view(request: Request, assessment: Assessment, result: dict) -> Resul
         models=[("", "The model you use now (or the default)")] + [(p.id, p.name) for p in prices.values()],
         tunable_models=[(p.id, p.name) for p in prices.values() if p.fine_tunable],
         training_example_for=next((t["id"] for t in result.get("techniques", []) if t["id"] in TUNING), None),
+        card=summary(result, assessment.answers or {}),
+        glossary=glossary_for(result),
     )
 
 
