@@ -35,7 +35,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import WRITE_FREE_PATHS
 from app.security.logs import redact
-from app.security.protect import UPLOAD_PATHS, wrap_outermost
+from app.security.protect import wrap_outermost
+from app.security.route_limits import route_table
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # The route label of requests no route answered (refused by a protection before routing, or no such path).
@@ -116,7 +117,8 @@ class Metrics:
             REQUESTS.labels(route, method, f"{status // 100}xx").inc()
             LATENCY.labels(route, method).observe(time.perf_counter() - started)
             if (status < 400 and method in WRITE_METHODS and route != UNMATCHED
-                    and scope["path"] not in WRITE_FREE_PATHS and not UPLOAD_PATHS.fullmatch(scope["path"])):
+                    and scope["path"] not in WRITE_FREE_PATHS
+                    and route_table(scope["app"]).resolve(scope).body != "upload"):
                 SAVES.labels(route).inc()
 
 

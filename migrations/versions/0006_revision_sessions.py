@@ -5,8 +5,8 @@ saves now join the revision of their editing session (app.assessments, "editing 
 the time of a revision's last save and whether its session is still open. Existing revisions are closed
 sessions of one save each.
 
-Revision ID: 0004p
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 10:10:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004p'
-down_revision: str | None = '0003'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
