@@ -160,9 +160,9 @@ def _record_revision(assessment: Assessment, reason: str, *, session: Session,
         verdict=assessment.verdict,
         questionnaire_version=assessment.questionnaire_version,
         engine_version=assessment.engine_version,
-        saved_at=assessment.updated_at,
-        session_open=session_open,
     )
+    if session_open:
+        revision.saved_at, revision.session_open = assessment.updated_at, True
     session.add(revision)
     return revision
 
@@ -201,8 +201,9 @@ def _session_revision(assessment: Assessment, editing: EditingSave, *, session: 
                                                       "since": now - EDITING_SESSION_PAUSE})
     if joined.rowcount:
         return
-    session.execute(_NEW_SESSION_REVISION, state | {"assessment": assessment.id, "assessment_id": assessment.id,
-                                                     "reason": "edited", "created_at": now})
+    session.execute(_NEW_SESSION_REVISION, state | {"assessment": assessment.id,
+                                                     "assessment_id": assessment.id, "reason": "edited",
+                                                     "created_at": now})
 
 
 def _close_session(assessment: Assessment, *, session: Session) -> None:
@@ -444,8 +445,8 @@ _ASSESSMENTS = Assessment.__table__
 # A worked-out result is kept for the version it was worked out for, without a new version: the answers
 # did not change, so a page holding that version stays current.
 _KEEP_RESULT = (update(_ASSESSMENTS)
-                .where(_ASSESSMENTS.c.id == bindparam("assessment"), _ASSESSMENTS.c.version == bindparam("read"),
-                       _ASSESSMENTS.c.confidence < 0))
+                .where(_ASSESSMENTS.c.id == bindparam("assessment"),
+                       _ASSESSMENTS.c.version == bindparam("read"), _ASSESSMENTS.c.confidence < 0))
 _KEEP_REVISION_RESULT = (update(_REVISIONS)
                          .where(_REVISIONS.c.assessment_id == bindparam("assessment"),
                                 _REVISIONS.c.number == _NEWEST_NUMBER,

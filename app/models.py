@@ -3,7 +3,19 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, SQLModel
 
@@ -134,6 +146,8 @@ class Revision(SQLModel, table=True):
     re-evaluation, import or duplication (app.assessments explains the sessions)."""
 
     __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+    # The columns the database fills in are read when used, not returned by every INSERT.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: str = Field(foreign_key="assessment.id", max_length=32, index=True)
@@ -148,11 +162,15 @@ class Revision(SQLModel, table=True):
     questionnaire_version: int
     engine_version: str = Field(max_length=32)
     created_at: datetime = _timestamp()
-    # The last save written into this revision (None: only the one at created_at).
-    saved_at: datetime | None = Field(default=None, sa_column=_nullable_timestamp())
+    # The last save written into this revision (by default the time it was made).
+    saved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True,
+                                                                     server_default=text("CURRENT_TIMESTAMP")))
     # An editing session still writing into this revision: later wizard saves within the session's
     # pause join it instead of adding one; a finished wizard (or any other kind of save) closes it.
-    session_open: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # No default on this side (nor for saved_at): a revision outside a session leaves both columns to the
+    # database, so the store writes the rows it wrote before them (tests/test_migration_data.py).
+    session_open: bool | None = Field(default=None,
+                                      sa_column=Column(Boolean, nullable=False, server_default=false()))
 
     @property
     def recommendation(self) -> dict:

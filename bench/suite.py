@@ -26,7 +26,8 @@ def http_postgres(workdir: Path, *, quick: bool, postgres: str) -> list[Figure]:
 
     database_url = bench_scaleout.create_database(postgres)
     try:
-        return bench_http.measure(workdir, quick=quick, database_url=database_url, database_label="PostgreSQL")
+        return bench_http.measure(workdir, quick=quick, database_url=database_url,
+                                  database_label="PostgreSQL")
     finally:
         bench_scaleout.drop_database(postgres, database_url)
 

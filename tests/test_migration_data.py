@@ -35,6 +35,12 @@ def _snapshot(url: str) -> dict[str, list]:
         engine.dispose()
 
 
+def _as_written(snapshot: dict[str, list], written: dict[str, list]) -> dict[str, list]:
+    """The snapshot's rows in the columns the rows were written with: later migrations may add columns."""
+    return {table: [{name: row[name] for name in old} for row, old in zip(rows, written[table], strict=True)]
+            for table, rows in snapshot.items()}
+
+
 def _plain(row) -> dict:
     """A row as comparable values: JSON columns decoded, times as ISO text without their zone (SQLite
     stores none)."""
@@ -82,12 +88,12 @@ def test_rows_survive_every_migration_up_down_and_up_again(tmp_path):
         assert len(written["revision"]) == 3 and len(written["sharelink"]) == 4
         for revision in revisions[1:]:
             migrate.upgrade(url, revision)
-            assert _snapshot(url) == written, f"upgrading to {revision} changed the data"
+            assert _as_written(_snapshot(url), written) == written, f"upgrading to {revision} changed the data"
         for revision in reversed(revisions[:-1]):
             migrate.downgrade(url, revision)
-            assert _snapshot(url) == written, f"downgrading to {revision} changed the data"
+            assert _as_written(_snapshot(url), written) == written, f"downgrading to {revision} changed the data"
         migrate.upgrade(url)
-        assert _snapshot(url) == written
+        assert _as_written(_snapshot(url), written) == written
         engine = make_engine(url)
         try:
             with Session(engine) as session:

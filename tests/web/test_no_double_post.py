@@ -19,7 +19,7 @@ def test_a_step_button_pressed_right_after_a_change_posts_once_and_no_autosave_f
         answer_step(page, LEGAL["answers"])
         next_step(page)
     posts = []
-    page.on("request", lambda request: posts.append(request.post_data or "") if request.method == "POST" else None)
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.post_data or ""))
     data_step = page.url
     page.locator("#input-labeled_examples").fill("4321")  # typed, not yet left: no change event yet
     next_step(page)  # the click leaves the field (change: an autosave is due in 600 ms) and posts the step

@@ -14,10 +14,10 @@ from sqlalchemy import update
 from app import assessments as store
 from app.advisor import Recommendation, recommend
 from app.models import Assessment, Revision
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.workspace.conftest import example_answers
 
-SCENARIOS = sorted(EXAMPLES.glob("*.json")) + sorted((EXAMPLES.parent / "tests/advisor/scenarios").glob("*.json"))
+SCENARIOS = sorted(EXAMPLES.glob("*.json")) + sorted((ROOT / "tests/advisor/scenarios").glob("*.json"))
 
 
 def wizard_save(session, assessment, editing="continue", **changes):
@@ -129,7 +129,8 @@ def test_a_save_that_changes_nothing_writes_nothing(team, session):
     before = stored_row(session, assessment)
     for editing in ("continue", None):
         store.save_answers(assessment, session=session, expected_version=assessment.version,
-                           answers=dict(assessment.answers), notes=dict(assessment.notes), editing_session=editing)
+                           answers=dict(assessment.answers), notes=dict(assessment.notes),
+                           editing_session=editing)
     assert stored_row(session, assessment) == before
     assert history(session, assessment) == [(1, "created")]
 
@@ -137,7 +138,7 @@ def test_a_save_that_changes_nothing_writes_nothing(team, session):
 # --- results worked out on first read -------------------------------------------------------
 
 
-def test_a_wizard_save_leaves_the_result_to_its_first_read_and_every_reader_gets_the_full_result(team, session):
+def test_a_wizard_save_leaves_the_result_to_its_first_read_and_every_reader_gets_it_in_full(team, session):
     assessment = started_in_wizard(team, session)
     wizard_save(session, assessment, labeled_examples=5000, budget="high")
     assert stored_row(session, assessment)["confidence"] < 0  # nothing worked out in the save
@@ -157,9 +158,9 @@ def test_recommendation_of_keeps_the_worked_out_result_for_the_same_version(team
     row = stored_row(session, assessment)
     assert row["version"] == version  # no new version: a page holding it stays current
     assert row["recommendation"] == result.model_dump(mode="json") and row["confidence"] == result.confidence
-    revision_table = Revision.__table__
-    kept = session.connection().execute(revision_table.select()
-                                        .where(revision_table.c.assessment_id == assessment.id)).mappings().one()
+    revisions = Revision.__table__
+    kept = session.connection().execute(revisions.select().where(revisions.c.assessment_id == assessment.id))
+    kept = kept.mappings().one()
     assert kept["recommendation"] == row["recommendation"]
 
 
