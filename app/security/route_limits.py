@@ -154,7 +154,17 @@ class RouteTable:
             path = get_route_path(scope)
             candidates = self._by_segment.get(_first_segment(path), self._other)
             method = scope.get("method")
-            found = next((e.limits for e in candidates if e.matches(path, method)), UNROUTED)
+            # As Starlette: the first route matching path and method, else the first matching the path
+            # only (it answers 405, and an upload route's body must still stream, not be read here).
+            partial = None
+            for entry in candidates:
+                if entry.pattern.match(path) is not None:
+                    if entry.methods is None or method in entry.methods:
+                        found = entry.limits
+                        break
+                    partial = partial or entry.limits
+            else:
+                found = partial or UNROUTED
             scope[SCOPE_KEY] = found
         return found
 
