@@ -16,7 +16,8 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from app.advisor import ENGINE_VERSION, Answers, recommend
+from app.advisor import ENGINE_VERSION, Answers, Recommendation, recommend
+from app.advisor.words import VERDICTS
 from app.links import hash_token, looks_like_token, new_id, new_nonce, shown_token
 from app.models import Assessment, IdempotencyKey, Revision, ShareLink, Workspace, utcnow
 from app.questionnaire import QUESTIONNAIRE_VERSION
@@ -27,7 +28,6 @@ SORTS = {
     "created": (Assessment.created_at.desc(), Assessment.id.desc()),
     "name": (Assessment.name_lower.asc(), Assessment.id.asc()),
 }
-VERDICTS = ("prompt_engineering", "fine_tuning", "hybrid")
 
 
 class AssessmentError(Exception):
@@ -610,3 +610,7 @@ def set_link_expiry(assessment: Assessment, kind: LinkKind, expires_at: datetime
     session.flush()
     return link
 
+
+def recommendation_of(assessment: Assessment) -> Recommendation:
+    """The stored result read back into the engine's model: the one place pages and reports read it."""
+    return Recommendation.model_validate(assessment.recommendation)

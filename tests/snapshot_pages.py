@@ -28,10 +28,10 @@ VOLATILE = [
     (re.compile(r'(idempotency_key" value=")[0-9a-f]+'), r"\1KEY"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "HEX"),
     (re.compile(r"\b[0-9a-f]{24}\b"), "ID"),
-    (re.compile(r"(DAY|UTC), \d{2}:\d{2}"), r"\1, HH:MM"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "UUID"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(\+00:00|Z)?"), "TIME"),
     (re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}\b"), "DAY"),
+    (re.compile(r"(DAY|UTC), \d{2}:\d{2}"), r"\1, HH:MM"),
     (re.compile(r"nonce-[A-Za-z0-9+/=_-]+|nonce=\"[^\"]+\""), "NONCE"),
 ]
 
@@ -54,7 +54,8 @@ def test_snapshot_pages(client, session):
         session=session, secret=SECRET, workspace=workspace, name="Support bot",
         answers=_answers("startup-support-bot"), notes={"labeled_examples": "Support can label 500 by May."})
     second = store.create_assessment(
-        session=session, secret=SECRET, workspace=workspace, name="Second", answers=_answers("startup-support-bot"))
+        session=session, secret=SECRET, workspace=workspace, name="Second",
+        answers=_answers("startup-support-bot"))
     links = store.links_of(first, session=session)
     edit = store.link_token(links["edit"], SECRET)
     view = store.link_token(links["view"], SECRET)

@@ -20,8 +20,7 @@ from app.access import AssessmentAccess, secret_of
 from app.advisor import Answers
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
-from app.web.pdf import assessment_pdf
-from app.web.starter_kit import assessment_starter_kit
+from app.reports.downloads import assessment_pdf, assessment_starter_kit
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 

@@ -1,20 +1,26 @@
 """The answer a protective middleware gives when it refuses a request: the friendly error page for
 browsers, a JSON body with a readable message for the API. Same shape as the app's own error handlers.
+
+The page is drawn by the web layer's renderer, handed to the app at wiring time
+(`app.state.error_page`, set by `app.web.include_in`), so this lower layer never imports the pages.
 """
+
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from app.web.render import render
+# (request, status, detail, headers) -> the error page; detail names the wording in errors/error.html.
+ErrorPage = Callable[[Request, int, str, dict[str, str] | None], Response]
 
 
 def refusal(request: Request, status: int, *, detail: str, message: str,
             headers: dict[str, str] | None = None) -> Response:
-    if request.url.path.startswith("/api/"):
+    error_page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    if request.url.path.startswith("/api/") or error_page is None:
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
-    return render(request, "errors/error.html", {"status": status, "detail": detail},
-                  status_code=status, headers=headers)
+    return error_page(request, status, detail, headers)
 
 
 async def send_refusal(scope: Scope, receive: Receive, send: Send, status: int, *, detail: str, message: str,
