@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from app.advisor import ENGINE_VERSION, Answers, Recommendation
 from app.advisor.costs import DEFAULT_ASSUMPTIONS
 from app.advisor.engine import evaluate
+from app.advisor.words import VERDICTS
 from app.links import hash_token, looks_like_token, new_id, new_nonce, shown_token
 from app.models import PENDING, Assessment, IdempotencyKey, Revision, ShareLink, Workspace, utcnow, worked_out
 from app.questionnaire import QUESTIONNAIRE_VERSION
@@ -29,7 +30,6 @@ SORTS = {
     "created": (Assessment.created_at.desc(), Assessment.id.desc()),
     "name": (Assessment.name_lower.asc(), Assessment.id.asc()),
 }
-VERDICTS = ("prompt_engineering", "fine_tuning", "hybrid")
 
 
 class AssessmentError(Exception):
@@ -752,4 +752,3 @@ def set_link_expiry(assessment: Assessment, kind: LinkKind, expires_at: datetime
     session.add(link)
     session.flush()
     return link
-

@@ -12,7 +12,9 @@ from html import escape
 
 from markupsafe import Markup
 
-OPTION_LABELS = {"prompt_engineering": "Prompt engineering", "fine_tuning": "Fine-tuning"}
+from app.advisor.models import Scores
+from app.advisor.words import OPTION_LABELS
+
 COLOURS = {"prompt_engineering": "#1f6feb", "fine_tuning": "#bf5b04"}
 # Cost series may name the fine-tuned option either way; both map to the fine-tuning colour.
 SERIES_KEYS = {"prompt_engineering": "prompt_engineering", "fine_tuned": "fine_tuning",
@@ -70,16 +72,15 @@ def break_even_words(months: float | None) -> str:
 # --- score chart ------------------------------------------------------------------------------
 
 
-def score_chart(recommendation: Mapping) -> Markup:
+def score_chart(scores: Scores) -> Markup:
     """Two horizontal bars: how strongly the answers point to prompt engineering and to fine-tuning."""
-    scores = recommendation["scores"]
     # Narrow, with each label above its bar: on a phone the chart scales down and must stay readable.
     width, label_height, bar_height, gap, top = 320, 20, 24, 12, 2
     plot_width = width - 40
-    largest = max([abs(float(scores[key])) for key in OPTION_LABELS] + [1e-9])
+    largest = max([abs(getattr(scores, key)) for key in OPTION_LABELS] + [1e-9])
     body = []
     for row, (key, label) in enumerate(OPTION_LABELS.items()):
-        value = float(scores[key])
+        value = getattr(scores, key)
         y = top + row * (label_height + bar_height + gap)
         length = max(abs(value) / largest * plot_width, 2)
         body.append(_text(0, y + 14, label, fill="currentColor"))
@@ -88,8 +89,8 @@ def score_chart(recommendation: Mapping) -> Markup:
         body.append(_text(length + 6, y + label_height + bar_height * 0.7, score_text(value),
                           fill="currentColor", font_weight="bold"))
     height = top + 2 * (label_height + bar_height + gap)
-    desc = (f"Prompt engineering scores {score_text(float(scores['prompt_engineering']))}, "
-            f"fine-tuning scores {score_text(float(scores['fine_tuning']))}. A longer bar means the answers "
+    desc = (f"Prompt engineering scores {score_text(scores.prompt_engineering)}, "
+            f"fine-tuning scores {score_text(scores.fine_tuning)}. A longer bar means the answers "
             "point more strongly to that option.")
     return _svg("score-chart", width, height, "How strongly your answers point to each option", desc, body)
 

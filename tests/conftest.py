@@ -296,6 +296,16 @@ def page(browser):
 
 
 @pytest.fixture
+def audited_page(browser):
+    """A page that may inject axe-core (tests.factories.serious_violations): the app's strict CSP would
+    refuse the injected script."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def page_without_js(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
     page = context.new_page()

@@ -88,10 +88,10 @@ def test_rows_survive_every_migration_up_down_and_up_again(tmp_path):
         assert len(written["revision"]) == 3 and len(written["sharelink"]) == 4
         for revision in revisions[1:]:
             migrate.upgrade(url, revision)
-            assert _as_written(_snapshot(url), written) == written, f"upgrading to {revision} changed the data"
+            assert _as_written(_snapshot(url), written) == written, f"upgrading to {revision} changed data"
         for revision in reversed(revisions[:-1]):
             migrate.downgrade(url, revision)
-            assert _as_written(_snapshot(url), written) == written, f"downgrading to {revision} changed the data"
+            assert _as_written(_snapshot(url), written) == written, f"downgrading to {revision} changed data"
         migrate.upgrade(url)
         assert _as_written(_snapshot(url), written) == written
         engine = make_engine(url)

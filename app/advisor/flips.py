@@ -6,6 +6,7 @@ Every candidate is judged by re-running `evaluate`, so a reported flip is true b
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from app.advisor.costs import CostAssumptions
 from app.advisor.engine import Evaluation, evaluate_change
@@ -24,28 +25,37 @@ from app.advisor.rules import (
     SOLID_EXAMPLES,
     UNKNOWN_QUALITY,
 )
+from app.questionnaire import load_questionnaire
 
 MAX_FLIPS = 8
 
-# Choice values in order, so the nearest alternative is tried first.
-ORDERED_CHOICES = {
-    "accuracy_criticality": ("low", "medium", "high"),
-    "output_consistency_need": ("low", "medium", "high"),
-    "domain_specificity": ("low", "medium", "high"),
-    "knowledge_in_base_model": ("yes", "partly", "no"),
-    "data_quality": ("low", "medium", "high"),
-    "budget": ("low", "medium", "high"),
-    "gpu_access": ("none", "cloud", "own"),
-    "ml_expertise": ("none", "some", "strong"),
-    "requirements_change_frequency": ("rare", "monthly", "weekly"),
-    "use_case_breadth": ("narrow", "broad"),
+# Questions whose alternatives are tried nearest first, in the order the questionnaire lists their
+# choices (low to high, none to strong...); a yes/no question tries the other answer.
+ORDERED_QUESTIONS = (
+    "accuracy_criticality", "output_consistency_need", "domain_specificity", "knowledge_in_base_model",
+    "data_quality", "budget", "gpu_access", "ml_expertise", "requirements_change_frequency",
+    "use_case_breadth", "data_confidential", "latency_sensitive", "needs_fresh_or_private_knowledge",
+)
+# Where the scale is not the order the wizard shows: "both" lies between API-only and open weights (the
+# wizard lists it last), and of the task types only reasoning has a rule of its own, so one other value
+# stands for the rest.
+OWN_ORDER = {
     "model_access": ("api_only", "both", "open_weights"),
-    # Only reasoning has a rule of its own; one other value stands for the rest.
     "task_type": ("classification", "reasoning"),
-    "data_confidential": (False, True),
-    "latency_sensitive": (False, True),
-    "needs_fresh_or_private_knowledge": (False, True),
 }
+
+
+@cache
+def choice_order(question: str) -> tuple | None:
+    """The values of `question` in order, nearest neighbours side by side; None for a non-ordinal one."""
+    if question in OWN_ORDER:
+        return OWN_ORDER[question]
+    if question not in ORDERED_QUESTIONS:
+        return None
+    found = load_questionnaire().question(question)
+    if found.type == "yesno":
+        return (False, True)
+    return tuple(choice.value for choice in found.choices)
 
 
 def _around(thresholds, current: int | None, lowest: int) -> list[int]:
@@ -66,8 +76,8 @@ def _example_counts(answers: dict, current: int | None) -> list[int]:
 def candidates(question: str, answers: dict, assumptions: CostAssumptions) -> list:
     """Alternative answers worth trying for one question, nearest first."""
     current = answers.get(question)
-    if question in ORDERED_CHOICES:
-        order = ORDERED_CHOICES[question]
+    order = choice_order(question)
+    if order is not None:
         if current not in order:
             return list(order)
         here = order.index(current)

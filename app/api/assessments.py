@@ -18,13 +18,12 @@ from sqlmodel import Session
 from app import assessments as store
 from app.access import AssessmentAccess, secret_of
 from app.advisor import Answers
-from app.api.problems import problem_doc
+from app.api.problems import problem, problem_doc
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
+from app.reports.downloads import RETRY_AFTER_SECONDS, assessment_pdf, assessment_starter_kit, busy_headers
 from app.security.route_limits import limit
 from app.web.exports import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, export_document
-from app.web.pdf import assessment_pdf
-from app.web.starter_kit import assessment_starter_kit
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
@@ -499,7 +498,12 @@ def patch_assessment(
                **NOT_FOUND, 503: _problem("Too many reports are being rendered, or this one took too long.")},
 )
 async def get_report_pdf(request: Request, access: ReadableByToken, session: SessionDep) -> Response:
-    return await assessment_pdf(request, access.assessment, session=session)
+    return await assessment_pdf(request, access.assessment, session=session, busy=_report_busy)
+
+
+def _report_busy(_request: Request) -> Response:
+    return problem(503, f"The report could not be made just now; retry in {RETRY_AFTER_SECONDS} s.",
+                   headers=busy_headers())
 
 
 @router.get(

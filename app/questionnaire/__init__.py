@@ -1,13 +1,14 @@
-"""The questionnaire as versioned data: `load_questionnaire()` returns the parsed, validated file."""
+"""The questionnaire as versioned data: `load_questionnaire()` returns the parsed, validated file.
+
+The package is a leaf: it imports nothing else of the app, so the engine, the store, the reports and
+the web pages may all read it. Its wording of answers is in `wording`, how far a team got in
+`progress`.
+"""
 
 from functools import cache
 from pathlib import Path
 
-# The version recorded with every assessment; must equal `version` in questionnaire.toml.
-QUESTIONNAIRE_VERSION = 2
-QUESTIONNAIRE_PATH = Path(__file__).with_name("questionnaire.toml")
-
-from app.questionnaire.loader import (  # noqa: E402 - the version above is read by app.advisor
+from app.questionnaire.loader import (
     Choice,
     Question,
     Questionnaire,
@@ -15,6 +16,10 @@ from app.questionnaire.loader import (  # noqa: E402 - the version above is read
     Section,
     parse_questionnaire,
 )
+
+# The version recorded with every assessment; must equal `version` in questionnaire.toml.
+QUESTIONNAIRE_VERSION = 2
+QUESTIONNAIRE_PATH = Path(__file__).with_name("questionnaire.toml")
 
 
 @cache

@@ -10,9 +10,12 @@ Form values are strings: "" or "unsure" mean "not answered yet" (None); yes/no q
 "yes"/"no"; numbers accept thousands separators ("5,000").
 """
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
@@ -205,11 +208,19 @@ def parse_questionnaire(text: str, source: str = "questionnaire.toml") -> Questi
     return questionnaire
 
 
-def _check_against_answers(questionnaire: Questionnaire, source: str) -> None:
-    """Ids, choices and ranges must agree with the Answers model (answers-v2); each field asked once."""
-    from app.advisor.models import Answers  # late: app.advisor imports this package's version
+# The answers contract; tests/advisor/test_answers_model.py holds the engine's Answers model to it, so
+# the questionnaire is checked against the engine's fields without importing the engine.
+ANSWERS_SCHEMA_PATH = Path(__file__).parent.parent / "contracts" / "answers-v2.schema.json"
 
-    properties = Answers.model_json_schema()["properties"]
+
+@cache
+def _answer_fields() -> dict[str, dict]:
+    return json.loads(ANSWERS_SCHEMA_PATH.read_text())["properties"]
+
+
+def _check_against_answers(questionnaire: Questionnaire, source: str) -> None:
+    """Ids, choices and ranges must agree with the answers contract (answers-v2); each field asked once."""
+    properties = _answer_fields()
     seen: set[str] = set()
     for q in questionnaire.questions:
         def fail(message: str, q=q) -> QuestionnaireError:
@@ -220,8 +231,9 @@ def _check_against_answers(questionnaire: Questionnaire, source: str) -> None:
         seen.add(q.id)
         if q.id not in properties:
             raise fail("is not an answers-v2 field")
-        spec = next(s for s in properties[q.id]["anyOf"] if s.get("type") != "null")
-        expected_type = {"string": "choice", "integer": "number", "boolean": "yesno"}[spec["type"]]
+        spec = properties[q.id]
+        kind = spec.get("type", "string")  # an enum without a type is a list of strings
+        expected_type = {"string": "choice", "integer": "number", "boolean": "yesno"}[kind]
         if q.type != expected_type:
             raise fail(f"type must be {expected_type!r} for this field")
         values = sorted(c.value for c in q.choices)

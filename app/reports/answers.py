@@ -1,14 +1,14 @@
 """Answers grouped by wizard step, as a reader sees them: labels, choice labels, units, notes.
 
 Shared by the read-only view page and the PDF appendix; the wording of single answers comes from
-`app.web.answer_changes`, so history, comparison, view and PDF all say the same thing.
+`app.questionnaire.wording`, so history, comparison, view and PDF all say the same thing.
 """
 
 from dataclasses import dataclass
 
 from app.questionnaire import load_questionnaire
-from app.web.answer_changes import answer_text
-from app.web.wizard import COMPLETE
+from app.questionnaire.progress import COMPLETE
+from app.questionnaire.wording import answer_text
 
 
 @dataclass(frozen=True)

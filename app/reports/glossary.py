@@ -40,8 +40,8 @@ GLOSSARY = (
          "about the same quality.",
          "Dettmers et al., NeurIPS 2023 (arXiv 2305.14314)"),
     Term("rag", "RAG (retrieval)",
-         "Retrieval-augmented generation: look up the relevant passages in your documents at request time and "
-         "put them into the prompt. Keeps facts current, which training cannot.",
+         "Retrieval-augmented generation: look up the relevant passages in your documents at request time "
+         "and put them into the prompt. Keeps facts current, which training cannot.",
          "domain.md; Ovadia et al., EMNLP 2024 (arXiv 2312.05934)"),
     Term("distillation", "Distillation",
          "A large “teacher” model writes the answers, and a small “student” model is tuned on them: the "

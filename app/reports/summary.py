@@ -139,8 +139,9 @@ def _open_points(result: Mapping, answers: Mapping) -> list[OpenPoint]:
             verdict = VERDICT_NAMES.get(flip["verdict"], flip["verdict"]).lower()
             now = answers.get(flip["question"])
             now_words = f" (now {_answer_words(flip['question'], now)})" if now is not None else ""
+            were = _answer_words(flip["question"], flip["answer"])
             points.append(OpenPoint(flip["question"], _label(flip["question"]),
-                                    f"If it were {_answer_words(flip['question'], flip['answer'])}{now_words}, "
+                                    f"If it were {were}{now_words}, "
                                     f"the advice would be {verdict}.", True, answered=True))
     return points[:TOP_QUESTIONS]
 

@@ -1,7 +1,12 @@
 """The answer a protective middleware gives when it refuses a request: the friendly error page for
 browsers, an RFC 9457 problem+json body (app/api/problems.py) for the API. Same shape as the app's own
 error handlers.
+
+The page is drawn by the web layer's renderer, handed to the app at wiring time
+(`app.state.error_page`, set by `app.web.include_in`), so this lower layer never imports the pages.
 """
+
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,15 +14,17 @@ from starlette.types import Receive, Scope, Send
 
 from app.api.problems import problem
 from app.security.route_limits import is_api
-from app.web.render import render
+
+# (request, status, detail, headers) -> the error page; detail names the wording in errors/error.html.
+ErrorPage = Callable[[Request, int, str, dict[str, str] | None], Response]
 
 
 def refusal(request: Request, status: int, *, detail: str, message: str,
             headers: dict[str, str] | None = None) -> Response:
-    if is_api(request.url.path):
+    error_page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    if is_api(request.url.path) or error_page is None:
         return problem(status, message, headers=headers)
-    return render(request, "errors/error.html", {"status": status, "detail": detail},
-                  status_code=status, headers=headers)
+    return error_page(request, status, detail, headers)
 
 
 async def send_refusal(scope: Scope, receive: Receive, send: Send, status: int, *, detail: str, message: str,

@@ -1,21 +1,12 @@
 """What changed between two sets of answers and notes, in the questionnaire's own words.
 
-The history page and the comparison show answers to people: labels (from the result page's helpers),
+The history page and the comparison show answers to people: labels (the questionnaire's wording),
 not field names.
 """
 
 from dataclasses import dataclass
 
-from app.questionnaire import load_questionnaire
-from app.web.results import VERDICT_LABELS, answer_text, question_label, verdict_label
-
-__all__ = ["VERDICT_LABELS", "Change", "answer_changes", "answer_text", "question_ids", "question_label",
-           "verdict_label"]
-
-
-def question_ids() -> list[str]:
-    """Every question id in the order the wizard asks them."""
-    return [question.id for section in load_questionnaire().sections for question in section.questions]
+from app.questionnaire.wording import answer_text, question_ids, question_label
 
 
 @dataclass(frozen=True)

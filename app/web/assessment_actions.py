@@ -10,26 +10,21 @@ from fastapi.responses import RedirectResponse
 
 from app import assessments as store
 from app.access import EditableAssessment, RestorableAssessment, secret_of
-from app.advisor import ENGINE_VERSION
+from app.advisor.words import verdict_label
 from app.charts import score_text
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, Revision
-from app.questionnaire import QUESTIONNAIRE_VERSION
+from app.questionnaire.progress import Status
+from app.questionnaire.wording import answer_text, question_ids, question_label
+from app.reports.result_view import result_view
 from app.security.route_limits import limit
-from app.web.answer_changes import (
-    Change,
-    answer_changes,
-    answer_text,
-    question_ids,
-    question_label,
-    verdict_label,
-)
-from app.web.render import render, route_path
-from app.web.wizard import COMPLETE, workspace_link
+from app.web.answer_changes import Change, answer_changes
+from app.web.render import NO_STORE, render, route_path
+from app.web.results import rules_changed
+from app.web.workspace_cookie import workspace_link
 
 router = APIRouter()
 
-NO_STORE = {"Cache-Control": "no-store"}
 # Longest return path kept from a form: a workspace path with its query string.
 MAX_BACK_LENGTH = 600
 # Revision numbers past this are not real (and would overflow the integer column).
@@ -128,16 +123,6 @@ def history_entries(revisions: list[Revision]) -> list[HistoryEntry]:
     return entries
 
 
-def rules_note(assessment) -> dict | None:
-    """What changed in the rules since this assessment was judged, or None when it is current."""
-    if not store.needs_reevaluation(assessment):
-        return None
-    return {
-        "questionnaire": (assessment.questionnaire_version, QUESTIONNAIRE_VERSION),
-        "engine": (assessment.engine_version, ENGINE_VERSION),
-    }
-
-
 # --- history and old results ---------------------------------------------------------------
 
 
@@ -153,7 +138,7 @@ def history(request: Request, access: EditableAssessment, session: SessionDep, r
         "edit_token": access.token,
         "entries": entries,
         "just_reevaluated": just_reevaluated,
-        "rules": rules_note(assessment),
+        "rules": rules_changed(assessment),
         # Revisions compare on the workspace's compare page, offered when this browser knows the workspace.
         "compare_url": f"{workspace_path}/compare" if workspace_path else None,
         "workspace_url": workspace_path,
@@ -168,6 +153,7 @@ class AsItWas:
     answers: dict
     notes: dict
     updated_at: datetime
+    recommendation: dict
 
 
 @router.get("/e/{edit_token}/revisions/{number}", name="assessment_revision")
@@ -176,9 +162,11 @@ def revision_page(request: Request, access: EditableAssessment, session: Session
         raise store.NotFound("no such revision")
     revision = store.get_revision(access.assessment, int(number), session=session)
     answered = [qid for qid in question_ids() if qid in revision.answers or qid in revision.notes]
+    as_it_was = AsItWas(revision.answers, revision.notes, revision.created_at, revision.recommendation)
     context = {
         "assessment": access.assessment,
-        "as_it_was": AsItWas(revision.answers, revision.notes, revision.created_at),
+        "as_it_was": as_it_was,
+        "view": result_view(request.query_params, as_it_was, store.recommendation_of(as_it_was)),
         "edit_token": access.token,
         "revision": revision,
         "answers": [
@@ -218,7 +206,7 @@ def duplicate(request: Request, access: EditableAssessment, session: SessionDep,
     new_name = name.strip()[:MAX_NAME_LENGTH] or copy_name(access.assessment.name)
     copy = store.duplicate(access.assessment, session=session, secret=secret_of(request), name=new_name)
     token = store.link_token(store.links_of(copy, session=session)["edit"], secret_of(request))
-    if copy.status != COMPLETE:  # a draft's copy opens at the step reached, as the draft would
+    if not Status(copy.status).complete:  # a draft's copy opens at the step reached, as the draft would
         return see_other(resume_url(request, token))
     # The copy's result looks just like the original's: the page says which one this is.
     result_url = route_path(request, "assessment_result", edit_token=token)

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 
 from app import assessments as store
 from app.access import WorkspaceAccess, secret_of
+from app.advisor.words import verdict_label
 from app.charts import break_even_words, score_text
+from app.dates import day_time
 from app.db import SessionDep
 from app.models import Assessment, Revision, Workspace
-from app.web.answer_changes import answer_text, question_ids, question_label, verdict_label
-from app.web.dates import day_time
+from app.questionnaire.wording import answer_text, question_ids, question_label
 from app.web.render import render, route_path
 from app.web.workspaces import rows_with_edit_links
 

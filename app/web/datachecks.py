@@ -23,8 +23,10 @@ from app.questionnaire import load_questionnaire
 from app.security.csrf import FIELD, HEADER, token_is_valid
 from app.security.route_limits import limit
 from app.uploads import ChecksBusy, fields_before, read_upload
-from app.web import wizard
-from app.web.render import is_htmx, render, route_path
+from app.web import step_form, steps
+from app.web.conflicts import conflict_page
+from app.web.render import NO_STORE, is_htmx, render, route_path
+from app.web.workspace_cookie import workspace_link
 
 # This router checks the CSRF token itself, from the streamed form (the shared router dependency would
 # parse the whole body first, spooling the file to disk); it is included without that dependency.
@@ -42,7 +44,7 @@ def data_section():
 
 def step_fields(section, fields: dict[str, str]) -> dict[str, str]:
     """The step's own inputs (answers and notes) among the posted fields, to carry them along."""
-    names = {q.id for q in section.questions} | {wizard.NOTE_PREFIX + q.id for q in section.questions}
+    names = {q.id for q in section.questions} | {step_form.NOTE_PREFIX + q.id for q in section.questions}
     return {name: value for name, value in fields.items() if name in names}
 
 
@@ -78,46 +80,41 @@ async def check_data(request: Request, access: EditableAssessment, session: Sess
     if not token_is_valid(request, token):
         raise HTTPException(status_code=403, detail="csrf")
     typed = step_fields(section, fields)
-    step = wizard.read_step(section, typed) if typed else wizard.stored_step(section, access.assessment)
+    step = step_form.read_step(section, typed) if typed else step_form.stored_step(section, access.assessment)
     context = {"report": report, "problem": problem, "carried": typed, "assessment": access.assessment,
                "use_url": route_path(request, "data_check_use", edit_token=access.token),
                "quality_words": QUALITY_WORDS, "htmx": is_htmx(request),
                "notes": report_notes(report, date.today()) if report else {}}
     if is_htmx(request):
-        return render(request, "datacheck/_report.html", context, status_code=status, headers=wizard.NO_STORE)
-    workspace_url = await run_in_threadpool(wizard.workspace_link, request, access.assessment,
+        return render(request, "datacheck/_report.html", context, status_code=status, headers=NO_STORE)
+    workspace_url = await run_in_threadpool(workspace_link, request, access.assessment,
                                             session=session)
-    page = wizard.step_context(request, section, step, assessment=access.assessment, edit_token=access.token,
-                               action_url=wizard.step_path(request, access.token, section.id),
+    page = steps.step_context(request, section, step, assessment=access.assessment, edit_token=access.token,
+                               action_url=steps.step_path(request, access.token, section.id),
                                workspace_url=workspace_url)
     page["data_check"] = context
-    return wizard.render_step(request, page, status)
+    return steps.render_step(request, page, status)
 
 
 @router.post("/e/{edit_token}/data-check/use", name="data_check_use")
-def use_figures(request: Request, form: wizard.PostedForm, access: EditableAssessment, session: SessionDep):
+def use_figures(request: Request, form: steps.PostedForm, access: EditableAssessment, session: SessionDep):
     section = data_section()
     assessment = access.assessment
-    step = wizard.read_step(section, form)
+    step = step_form.read_step(section, form)
     if form.get("keep_report") == "yes":  # the team chose to keep the report with the assessment
         for qid in FIGURES:
             kept = store.storable_text(str(form.get(f"report-note-{qid}", ""))).strip()
             step.notes[qid] = "\n".join(filter(None, [step.notes.get(qid, ""), kept]))[:MAX_NOTE_LENGTH]
-    workspace_url = wizard.workspace_link(request, assessment, session=session)
+    workspace_url = workspace_link(request, assessment, session=session)
     if step.errors:
-        page = wizard.step_context(request, section, step, assessment=assessment, edit_token=access.token,
-                                   action_url=wizard.step_path(request, access.token, section.id),
+        page = steps.step_context(request, section, step, assessment=assessment, edit_token=access.token,
+                                   action_url=steps.step_path(request, access.token, section.id),
                                    workspace_url=workspace_url)
-        return wizard.render_step(request, page, 422)
-    answers = wizard.merged_answers(section, assessment.answers, step.answers)
-    try:
-        store.save_answers(assessment, session=session, expected_version=wizard._expected_version(form),
-                           answers=answers, notes=wizard.merged_notes(section, assessment.notes, step.notes,
-                                                                      answers))
-    except store.StaleRevision as stale:
-        if not wizard._same_as_stored(stale, None):
-            return wizard._conflict(request, section, stale, access.token, step)
+        return steps.render_step(request, page, 422)
+    stale = steps.save_step_answers(assessment, section, step, form, session=session)
+    if stale is not None:
+        return conflict_page(request, section, stale, access.token, step)
     if is_htmx(request):  # the step swapped in with its new values, as after a wizard save
-        return wizard._show_saved(request, assessment, access.token, section, workspace_url, [])
-    path = wizard.step_path(request, access.token, section.id) + "#field-labeled_examples"
-    return RedirectResponse(path, status_code=303, headers=wizard.NO_STORE)
+        return steps.show_saved(request, assessment, access.token, section, workspace_url, [])
+    path = steps.step_path(request, access.token, section.id) + "#field-labeled_examples"
+    return RedirectResponse(path, status_code=303, headers=NO_STORE)

@@ -3,11 +3,8 @@
 import csv
 import io
 import json
-import re
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -17,12 +14,13 @@ from sqlmodel import select
 from app import assessments as store
 from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.advisor import Answers
+from app.advisor.words import verdict_label
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink, utcnow
+from app.reports.downloads import SHARED_PAGE_HEADERS, attachment
+from app.reports.downloads import public_url as absolute_url
 from app.security.route_limits import limit
-from app.web.answer_changes import verdict_label
 from app.web.render import render, route_path
-from app.web.share import SHARED_PAGE_HEADERS, absolute_url
 from app.web.workspaces import ListQuery
 
 router = APIRouter()
@@ -33,20 +31,6 @@ EXPORT_FORMAT_VERSION = 1
 CSV_BATCH = 500
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- file names -----------------------------------------------------------------------------------
-
-
-def slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()[:60] or "assessment"
-
-
-def attachment(name: str, extension: str) -> str:
-    """Content-Disposition for a download named after `name`: an ASCII slug plus the UTF-8 original (R35)."""
-    encoded = quote(f"{name}.{extension}", safe="")
-    return f"attachment; filename=\"{slug(name)}.{extension}\"; filename*=UTF-8''{encoded}"
 
 
 # --- JSON export ----------------------------------------------------------------------------------

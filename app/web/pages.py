@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.db import SessionDep
 from app.web.render import render, route_path
-from app.web.wizard import remembered_workspace
+from app.web.workspace_cookie import remembered_workspace
 
 router = APIRouter()
 

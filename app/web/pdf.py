@@ -1,15 +1,16 @@
 """PDF downloads: an assessment's report (by edit or view link) and a comparison's (by workspace link)."""
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from app import assessments as store
-from app.access import EditableAssessment, ViewableAssessment, WorkspaceAccess, secret_of
+from app.access import EditableAssessment, ViewableAssessment, WorkspaceAccess
+from app.dates import day
 from app.db import SessionDep
 from app.models import Assessment, utcnow
-from app.reports.document import assessment_report_html, day
+from app.reports import downloads
+from app.reports.downloads import SHARED_PAGE_HEADERS, busy_headers, pdf_response
 from app.reports.pdf import ReportUnavailable
-from app.security.route_limits import is_api, limit
+from app.security.route_limits import limit
 from app.web.compare import (
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -18,45 +19,25 @@ from app.web.compare import (
     parse_references,
     result_lines,
 )
-from app.web.exports import attachment
 from app.web.render import render, route_path
-from app.web.results import result_view
-from app.web.share import SHARED_PAGE_HEADERS, absolute_url
 
 router = APIRouter()
+
+
+def _busy_page(request: Request) -> Response:
+    return render(request, "report/busy.html", {}, status_code=503, headers=busy_headers())
 
 
 async def _pdf_response(request: Request, html: str, name: str) -> Response:
     try:
         pdf = await request.app.state.pdf_renderer.render(html)
     except ReportUnavailable:
-        headers = {"Retry-After": "30", **SHARED_PAGE_HEADERS}
-        if is_api(request.url.path):
-            return JSONResponse({"detail": "The report could not be made just now; retry in 30 s."},
-                                status_code=503, headers=headers)
-        return render(request, "report/busy.html", {}, status_code=503, headers=headers)
-    headers = {"Content-Disposition": attachment(name, "pdf"), **SHARED_PAGE_HEADERS}
-    return Response(pdf, media_type="application/pdf", headers=headers)
-
-
-def _view_link(request: Request, assessment: Assessment, *, session) -> str:
-    """The link printed on the report: the view link, never the edit link (a PDF travels far)."""
-    link = store.links_of(assessment, session=session)["view"]
-    if not store.link_is_live(link):
-        return ""
-    return absolute_url(request, "view_assessment", view_token=store.link_token(link, secret_of(request)))
-
-
-def _report_html(request: Request, assessment: Assessment, *, session) -> str:
-    """The stored result on paper; cost assumptions in the query redo the costs, as on the page."""
-    view = result_view(request, assessment, assessment.recommendation)
-    link_url = _view_link(request, assessment, session=session)
-    return assessment_report_html(request.app.state.templates.env, assessment, view, link_url=link_url)
+        return _busy_page(request)
+    return pdf_response(pdf, name)
 
 
 async def assessment_pdf(request: Request, assessment: Assessment, *, session) -> Response:
-    """The report as a download; the web routes and the API both answer with this."""
-    return await _pdf_response(request, _report_html(request, assessment, session=session), assessment.name)
+    return await downloads.assessment_pdf(request, assessment, session=session, busy=_busy_page)
 
 
 @router.get("/e/{edit_token}/report.pdf", name="edit_report_pdf", dependencies=[limit("pdf")])

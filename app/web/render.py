@@ -12,11 +12,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.applications import Starlette
 
+from app import dates
 from app.charts import break_even_words
 from app.models import MAX_NAME_LENGTH
 from app.paths import resource_dir
 from app.security.csrf import csrf_token, set_cookie_if_minted
-from app.web import dates
+
+# Pages that hold an edit form, a link or a person's answers: never kept by a browser or a proxy.
+NO_STORE = {"Cache-Control": "no-store"}
+# The site's name, last in every page title.
+SITE = "LLM Customization Advisor"
 
 
 def make_templates() -> Jinja2Blocks:
@@ -35,10 +40,6 @@ def make_templates() -> Jinja2Blocks:
     env.filters["break_even"] = break_even_words
     env.globals["url_for"] = _url_for
     env.globals["MAX_NAME_LENGTH"] = MAX_NAME_LENGTH  # one maximum for a name, in every form and the server
-    # Any page including assessment/_result.html gets its charts and cost form without extra wiring.
-    from app.web.results import result_view
-
-    env.globals["result_view"] = result_view
     return Jinja2Blocks(env=env)
 
 

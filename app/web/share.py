@@ -20,27 +20,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import assessments as store
 from app.access import EditableAssessment, ViewGrant, ViewLink, WorkspaceAccess, secret_of
+from app.assessments import LinkKind
 from app.db import SessionDep
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
+from app.reports.downloads import SHARED_PAGE_HEADERS
+from app.reports.downloads import public_url as absolute_url
+from app.reports.result_view import result_view
 from app.web.render import keep_page, kept_page, render, route_path
-from app.web.results import result_view
 
 router = APIRouter()
 
-SHARED_PAGE_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
-LinkKind = Literal["view", "edit"]
 # Furthest expiry accepted: a date input can say year 9999, a datetime column cannot.
 MAX_EXPIRY_DAYS = 5 * 366
-
-
-def absolute_url(request: Request, route: str, **params: str) -> str:
-    """A link for sharing: the configured public origin, never the request's Host header (R12)."""
-    return request.app.state.settings.public_base_url + request.app.state.route_paths.path(route, **params)
 
 
 def shared_page(
@@ -305,7 +297,7 @@ def _render_view(request: Request, link: ViewGrant, key: tuple, session: Session
         "assessment": assessment,
         "can_edit": False,
         "result": result,
-        "view": result_view(request, assessment, result),
+        "view": result_view(request.query_params, assessment, store.recommendation_of(assessment)),
         "answer_sections": answer_sections(assessment.answers, assessment.notes, status=assessment.status),
         "report_url": route_path(request, "view_report_pdf", view_token=link.token),
         "kit_url": route_path(request, "view_starter_kit", view_token=link.token),

@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from app import assessments as store
 from app.access import WorkspaceAccess, secret_of
+from app.advisor.words import VERDICT_LABELS, verdict_label
 from app.db import SessionDep
 from app.models import Assessment, ShareLink
-from app.web.answer_changes import VERDICT_LABELS
 from app.web.render import render, route_path
-from app.web.wizard import remember_workspace
+from app.web.workspace_cookie import remember_workspace
 
 router = APIRouter()
 
@@ -58,7 +58,7 @@ class Row:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS.get(self.assessment.verdict, self.assessment.verdict)
+        return verdict_label(self.assessment.verdict)
 
 
 def _restored(workspace, assessment_id: str, *, session: Session) -> Assessment | None:
@@ -115,6 +115,6 @@ def workspace_page(
     }
     response = render(request, "workspace/workspace.html", context, block="assessment_list",
                       headers={"Cache-Control": "no-store"})
-    # Pages of its assessments can then lead back here (only for this browser, see wizard.workspace_link).
+    # Pages of its assessments can then lead back here (this browser only: workspace_cookie).
     remember_workspace(request, response, access.token)
     return response

@@ -4,7 +4,6 @@ Assessments are made through the store in the test's own transaction, with answe
 example scenarios and a note, so every page and file has something to show.
 """
 
-import json
 from dataclasses import dataclass
 
 import pytest
@@ -12,13 +11,10 @@ from sqlmodel import Session
 
 from app import assessments as store
 from app.models import Assessment
-from tests.conftest import EXAMPLES, TEST_SECRET, csrf_token_for
+from tests.conftest import TEST_SECRET, csrf_token_for
+from tests.factories import HTMX, example_answers  # noqa: F401 - the share tests import them from here
 
 SECRET = TEST_SECRET.encode()
-
-
-def example_answers(name: str = "startup-support-bot") -> dict:
-    return json.loads((EXAMPLES / f"{name}.json").read_text())["answers"]
 
 
 @dataclass
@@ -83,7 +79,6 @@ def post_form(client, path: str, data: dict | None = None, *, page: str = "/", h
     )
 
 
-HTMX = {"HX-Request": "true"}
 SHARED_HEADERS = {"referrer-policy": "no-referrer", "x-robots-tag": "noindex, nofollow"}
 
 

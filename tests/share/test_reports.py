@@ -12,12 +12,13 @@ import anyio
 import pytest
 from pypdf import PdfReader
 
+from app.advisor.words import verdict_label
+from app.dates import day
 from app.paths import resource_dir
+from app.questionnaire.wording import answer_text
 from app.reports.answers import answer_sections
 from app.reports.fetcher import StaticOnlyFetcher
 from app.reports.pdf import PdfRenderer, render_pdf
-from app.web.answer_changes import answer_text, verdict_label
-from app.web.dates import day
 from tests.conftest import ROOT, require_tool
 from tests.share import renderers
 from tests.share.conftest import assert_shared_page_headers, example_answers, share_assessment

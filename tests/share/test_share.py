@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from app import assessments as store
 from app.models import utcnow
-from app.web.answer_changes import answer_text
+from app.questionnaire.wording import answer_text
 from tests.share.conftest import HTMX, assert_shared_page_headers, post_form, share_assessment
 
 EXPLAINS_404 = ("revoked", "expired")

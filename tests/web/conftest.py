@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from app.questionnaire import load_questionnaire
 from tests.conftest import csrf_token_for
+from tests.factories import HTMX  # noqa: F401 - the web tests import it from here
 
-HTMX = {"HX-Request": "true"}
 EDIT_PATH = re.compile(r"/e/([A-Za-z0-9_-]{43})")
 
 

@@ -7,11 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from app.questionnaire import load_questionnaire
-from tests.conftest import EXAMPLES, ROOT, screenshot
+from tests.conftest import EXAMPLES, screenshot
+from tests.factories import serious_violations
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "tests" / "vendor" / "axe-core-4.11.0" / "axe.min.js"
 # A realistic team: the law firm of the shared examples, whose expected verdict is fine-tuning.
 LEGAL = json.loads((EXAMPLES / "legal-assistant.json").read_text())
 STEP_URL = re.compile(r"/e/[A-Za-z0-9_-]{43}/step/(\w+)$")
@@ -287,21 +287,6 @@ def test_a_bad_number_is_shown_inline_and_what_was_typed_stays(page, live_server
     assert page.evaluate("window.sameDocument === true")
     screenshot(page, "wizard-inline-error")
 
-
-@pytest.fixture
-def audited_page(browser):
-    """A page that may inject axe-core: the app's strict CSP would refuse the injected script."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_home_wizard_error_and_result_pages_pass_axe(audited_page, live_server):

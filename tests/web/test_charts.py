@@ -2,6 +2,7 @@
 
 import re
 
+from app.advisor.models import Scores
 from app.charts import CHAR_WIDTH, COST_LAYOUTS, cost_chart, money, score_chart, score_text
 
 
@@ -11,7 +12,7 @@ def widths(svg: str) -> dict[str, float]:
 
 
 def test_score_chart_bars_are_proportional_and_described():
-    svg = str(score_chart({"scores": {"prompt_engineering": 3, "fine_tuning": 6}}))
+    svg = str(score_chart(Scores(prompt_engineering=3, fine_tuning=6)))
     bars = widths(svg)
     assert bars["fine_tuning"] == 2 * bars["prompt_engineering"]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
@@ -19,7 +20,7 @@ def test_score_chart_bars_are_proportional_and_described():
 
 
 def test_score_chart_with_zero_scores_still_draws():
-    svg = str(score_chart({"scores": {"prompt_engineering": 0, "fine_tuning": 0}}))
+    svg = str(score_chart(Scores(prompt_engineering=0, fine_tuning=0)))
     assert svg.count("<rect") == 2
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from app.web.dates import day, day_time
+from app.dates import day, day_time
 
 
 def test_dates_and_times_read_the_same_way_everywhere():

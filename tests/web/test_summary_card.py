@@ -73,7 +73,8 @@ def test_confidence_in_words_follows_the_figure_and_what_is_still_open(confidenc
 def test_the_card_names_the_recommended_option_its_top_three_risks_and_the_first_step():
     result = recommend(LEGAL).model_dump(mode="json")
     card = summary(result, LEGAL)
-    recommended = next(o for o in result["costs"]["options"] if o["id"] == result["costs"]["recommended_option"])
+    costs = result["costs"]
+    recommended = next(o for o in costs["options"] if o["id"] == costs["recommended_option"])
     assert card.verdict == "Fine-tuning"
     assert card.cost.option_id == recommended["id"] and card.cost.label == recommended["label"]
     assert card.cost.total_24_months == f"${recommended['total_24_months']:,.0f}"
@@ -123,7 +124,8 @@ def test_the_result_page_opens_with_the_card_and_it_agrees_with_the_costs_below(
     ids = page.order
     assert ids.index("summary") < ids.index("verdict-title") < ids.index("costs")
     card, costs = page.text("summary"), page.text("costs")
-    recommended_row = next(i for i in ids if i.startswith("cost-option-") and page.attrs[i].get("aria-current"))
+    recommended_row = next(i for i in ids
+                           if i.startswith("cost-option-") and page.attrs[i].get("aria-current"))
     row = page.text(recommended_row)
     total = row.split()[-1]  # the row ends with its 24-month figure
     assert total in card and total in costs

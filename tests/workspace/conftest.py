@@ -4,7 +4,6 @@ The owner holds the workspace link; assessments are made through the store in th
 transaction, with answers from the shared example scenarios.
 """
 
-import json
 from dataclasses import dataclass
 
 import pytest
@@ -12,14 +11,11 @@ from sqlmodel import Session
 
 from app import assessments as store
 from app.models import Assessment, Workspace
-from tests.conftest import EXAMPLES, TEST_SECRET
+from tests.conftest import TEST_SECRET
+from tests.factories import HTMX, example_answers  # noqa: F401 - the workspace tests import them from here
 
 # Small pages so pagination shows with a handful of assessments.
 TEST_PAGE_SIZE = 5
-
-
-def example_answers(name: str) -> dict:
-    return json.loads((EXAMPLES / f"{name}.json").read_text())["answers"]
 
 
 @dataclass
@@ -64,5 +60,3 @@ def team(session) -> Team:
 def other_team(session) -> Team:
     return new_team(session)
 
-
-HTMX = {"HX-Request": "true"}

@@ -9,12 +9,12 @@ from sqlmodel import Session
 
 from app import assessments as store
 from app.db import make_engine
-from tests.conftest import ROOT, screenshot
+from tests.conftest import screenshot
+from tests.factories import serious_violations
 from tests.workspace.conftest import example_answers, new_team
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "tests" / "vendor" / "axe-core-4.11.0" / "axe.min.js"
 SCENARIOS = {
     "Support chatbot for the startup": "startup-support-bot",
     "Product descriptions at scale": "product-descriptions-at-scale",
@@ -48,23 +48,6 @@ def seeded(live_server) -> Seeded:
     engine.dispose()
     return Seeded(f"{live_server.url}/w/{team.token}", tokens)
 
-
-@pytest.fixture
-def audited_page(browser):
-    """A page that may inject axe-core: the app's strict CSP would refuse the injected script."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
 
 
 def listed(page) -> list[str]:
