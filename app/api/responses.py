@@ -28,7 +28,7 @@ from app.api.assessments import (
     WritableByToken,
 )
 from app.db import SessionDep
-from app.models import MAX_RESPONDENT_NAME_LENGTH, Respondent, utcnow
+from app.models import MAX_RESPONDENT_NAME_LENGTH, Respondent
 
 router = APIRouter(tags=["respondents"])
 
@@ -41,11 +41,8 @@ respond_bearer = HTTPBearer(auto_error=False, scheme_name="RespondToken", descri
 SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
-def _future_utc(moment: datetime) -> datetime:
-    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    if moment <= utcnow():
-        raise ValueError("must be in the future; to stop a link now, revoke it")
-    return moment
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _date_time_text(value: Any) -> Any:
@@ -56,7 +53,7 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
-ExpiresAt = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_future_utc)]
+ExpiresAt = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_as_utc)]
 RespondentName = Annotated[str, Field(min_length=1, max_length=MAX_RESPONDENT_NAME_LENGTH, pattern=SOME_TEXT)]
 
 
@@ -64,7 +61,9 @@ class RespondentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: RespondentName = Field(description="Who is asked (shown to the owner beside their answers).")
-    expires_at: ExpiresAt | None = Field(None, description="When the respond link stops (optional).")
+    expires_at: ExpiresAt | None = Field(
+        None, description="When the respond link stops (optional; a moment already past makes a link that "
+        "opens nothing, as an expired view or edit link does).")
 
 
 class RespondentCreated(BaseModel):

@@ -67,7 +67,7 @@ def test_bad_bodies_are_422_naming_the_field(client):
     for body, field in (({}, "name"), ({"name": "   "}, "name"), ({"name": "x" * 121}, "name"),
                         ({"name": "Ana", "colour": 1}, "colour"),
                         ({"name": "Ana", "expires_at": 0}, "expires_at"),
-                        ({"name": "Ana", "expires_at": "2001-01-01T00:00:00Z"}, "expires_at")):
+                        ({"name": "Ana", "expires_at": "next week"}, "expires_at")):
         response = client.post(f"{API}/assessments/{assessment_id}/respondents", json=body,
                                headers=bearer(edit))
         assert response.status_code == 422 and field in str(response.json()["detail"]), body
@@ -95,3 +95,7 @@ def test_a_respond_link_with_an_expiry_works_until_then(client):
     sent = client.put(f"{API}/responses/{ana['id']}", json={"answers": {"budget": "low"}},
                       headers=bearer(token_of(ana["respond_url"])))
     assert sent.status_code == 200
+    past = client.post(f"{API}/assessments/{assessment_id}/respondents", headers=bearer(edit),
+                       json={"name": "Ben", "expires_at": "2001-01-01T00:00:00Z"}).json()
+    assert client.put(f"{API}/responses/{past['id']}", json={"answers": {}},
+                      headers=bearer(token_of(past["respond_url"]))).status_code == 404
