@@ -10,6 +10,7 @@ import hmac
 import re
 import secrets
 from base64 import urlsafe_b64encode
+from datetime import UTC, date, datetime, time, timedelta
 
 # Nonces only need to be unique per link; 128 random bits make collisions irrelevant.
 NONCE_BYTES = 16
@@ -69,3 +70,24 @@ def hash_token(token: str) -> str:
 
 def looks_like_token(value: str) -> bool:
     return TOKEN_SHAPE.fullmatch(value) is not None
+
+
+# Furthest expiry accepted: a date input can say year 9999, a datetime column cannot.
+MAX_EXPIRY_DAYS = 5 * 366
+
+
+def parse_expiry(value: str) -> tuple[datetime | None, str]:
+    """The form's last valid day -> the moment the link stops (end of that day, UTC); '' = never."""
+    value = value.strip()
+    if not value:
+        return None, ""
+    try:
+        last_day = date.fromisoformat(value)
+    except ValueError:
+        return None, "Enter the date as year-month-day, for example 2030-01-31."
+    today = datetime.now(UTC).date()
+    if last_day < today:
+        return None, "Choose today or a later day; to stop the link now, revoke it."
+    if last_day > today + timedelta(days=MAX_EXPIRY_DAYS):
+        return None, "Choose a day within the next five years, or leave it empty for no expiry."
+    return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC), ""

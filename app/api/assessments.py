@@ -22,8 +22,8 @@ from app.api.problems import problem, problem_doc
 from app.db import SessionDep
 from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, Workspace
 from app.reports.downloads import RETRY_AFTER_SECONDS, assessment_pdf, assessment_starter_kit, busy_headers
+from app.reports.export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, export_document
 from app.security.route_limits import limit
-from app.web.exports import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, export_document
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 

@@ -20,8 +20,8 @@ from app.access import secret_of
 from app.api.assessments import NO_TOKEN, UtcDatetime, absolute_url, bearer_token
 from app.api.problems import problem_doc
 from app.db import SessionDep
+from app.links import parse_expiry
 from app.models import Assessment, ShareLink
-from app.web.share import parse_expiry
 
 router = APIRouter(prefix="/assessments/{assessment_id}/links", tags=["share links"])
 

@@ -29,6 +29,7 @@ from app.api.assessments import (
 )
 from app.db import SessionDep
 from app.models import MAX_RESPONDENT_NAME_LENGTH, Respondent
+from app.security.route_limits import limit
 
 router = APIRouter(tags=["respondents"])
 
@@ -148,6 +149,8 @@ def differing_out(found: Disagreements) -> list[dict]:
 
 @router.post(
     "/assessments/{assessment_id}/respondents",
+    dependencies=[limit("create")],
+    operation_id="inviteRespondent",
     status_code=201,
     response_model=RespondentCreated,
     summary="Invite a colleague to answer on their own",
@@ -163,6 +166,7 @@ def invite_respondent(request: Request, access: WritableByToken, session: Sessio
 
 @router.put(
     "/responses/{response_id}",
+    operation_id="submitResponse",
     response_model=ResponseOut,
     summary="Submit (or replace) one respondent's answers",
     description="Needs that respondent's token. The answers are kept apart from the assessment's.",
@@ -179,6 +183,7 @@ def submit_response(respondent: RespondingPerson, session: SessionDep, body: Res
 
 @router.get(
     "/assessments/{assessment_id}/responses",
+    operation_id="listResponses",
     response_model=ResponsesOut,
     summary="Each response's verdict, and where the answers differ",
     description="Needs the edit token. For each differing question: who answered what, and whether "

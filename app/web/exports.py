@@ -16,17 +16,16 @@ from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.advisor import Answers
 from app.advisor.words import verdict_label
 from app.db import SessionDep
-from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink, utcnow
+from app.models import MAX_NAME_LENGTH, MAX_NOTE_LENGTH, Assessment, ShareLink
 from app.reports.downloads import SHARED_PAGE_HEADERS, attachment
 from app.reports.downloads import public_url as absolute_url
+from app.reports.export import EXPORT_FORMAT, export_document
 from app.security.route_limits import limit
 from app.web.render import render, route_path
 from app.web.workspaces import ListQuery
 
 router = APIRouter()
 
-EXPORT_FORMAT = "llm-customization-advisor/assessment"
-EXPORT_FORMAT_VERSION = 1
 # Rows read per query while writing a CSV: bounded memory per query, few round trips.
 CSV_BATCH = 500
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
@@ -34,23 +33,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- JSON export ----------------------------------------------------------------------------------
-
-
-def export_document(assessment: Assessment) -> dict[str, Any]:
-    return {
-        "format": EXPORT_FORMAT,
-        "format_version": EXPORT_FORMAT_VERSION,
-        "exported_at": utcnow().isoformat(),
-        "name": assessment.name,
-        "status": assessment.status,
-        "created_at": assessment.created_at.isoformat(),
-        "updated_at": assessment.updated_at.isoformat(),
-        "questionnaire_version": assessment.questionnaire_version,
-        "engine_version": assessment.engine_version,
-        "answers": assessment.answers,
-        "notes": assessment.notes,
-        "recommendation": assessment.recommendation,
-    }
 
 
 @router.get("/e/{edit_token}/export.json", name="export_json")

@@ -18,26 +18,23 @@ from app import assessments as store
 from app import respondents as team_store
 from app.access import EditableAssessment, WorkspaceAccess, secret_of
 from app.advisor.disagreements import OWNER, Disagreements, QuestionAgreement
+from app.advisor.words import verdict_label
 from app.db import SessionDep
+from app.links import parse_expiry
 from app.models import MAX_RESPONDENT_NAME_LENGTH, Assessment, Respondent, RespondentAnswers, utcnow
 from app.questionnaire import load_questionnaire
+from app.questionnaire.progress import COMPLETE
+from app.questionnaire.wording import answer_text, condition_text, form_value, question_label
+from app.reports.downloads import SHARED_PAGE_HEADERS
+from app.reports.downloads import public_url as absolute_url
+from app.security.route_limits import limit
 from app.web.compare import Column, result_lines
-from app.web.render import is_htmx, render, route_path
-from app.web.results import answer_text, question_label, verdict_label
-from app.web.share import SHARED_PAGE_HEADERS, absolute_url, parse_expiry
-from app.web.wizard import (
-    COMPLETE,
-    PostedForm,
-    ShownQuestion,
-    StepInput,
-    condition_text,
-    form_value,
-    read_step,
-)
+from app.web.render import SITE, is_htmx, render, route_path
+from app.web.step_form import StepInput, read_step
+from app.web.steps import PostedForm, ShownQuestion
 
 router = APIRouter()
 
-SITE = "LLM Customization Advisor"
 # How the assessment's own answers are headed in the owner's tables: the edit link holder's.
 OWNER_LABEL = "Assessment (yours)"
 
@@ -242,7 +239,7 @@ def respondents_page(request: Request, access: EditableAssessment, session: Sess
     return _owner_page(request, access, session=session, notice=notice)
 
 
-@router.post("/e/{edit_token}/respondents/invite", name="invite_respondent")
+@router.post("/e/{edit_token}/respondents/invite", name="invite_respondent", dependencies=[limit("create")])
 def invite_respondent(request: Request, form: PostedForm, access: EditableAssessment, session: SessionDep):
     name = store.storable_text(str(form.get("name", ""))).strip()
     expires_at, expiry_error = parse_expiry(str(form.get("expires_on", "")))

@@ -7,7 +7,7 @@ reached by a secret link send no referrer, are not indexed and are not cached (R
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
@@ -22,6 +22,7 @@ from app import assessments as store
 from app.access import EditableAssessment, ViewGrant, ViewLink, WorkspaceAccess, secret_of
 from app.assessments import LinkKind
 from app.db import SessionDep
+from app.links import parse_expiry
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
 from app.reports.downloads import SHARED_PAGE_HEADERS
@@ -31,8 +32,6 @@ from app.web.render import keep_page, kept_page, render, route_path
 
 router = APIRouter()
 
-# Furthest expiry accepted: a date input can say year 9999, a datetime column cannot.
-MAX_EXPIRY_DAYS = 5 * 366
 
 
 def shared_page(
@@ -200,23 +199,6 @@ def _act(
 def _back(path: str) -> Response:
     """Post/redirect/get; htmx follows the 303 and swaps in the links block of the page."""
     return RedirectResponse(path, status_code=303, headers=SHARED_PAGE_HEADERS)
-
-
-def parse_expiry(value: str) -> tuple[datetime | None, str]:
-    """The form's last valid day -> the moment the link stops (end of that day, UTC); '' = never."""
-    value = value.strip()
-    if not value:
-        return None, ""
-    try:
-        last_day = date.fromisoformat(value)
-    except ValueError:
-        return None, "Enter the date as year-month-day, for example 2030-01-31."
-    today = utcnow().date()
-    if last_day < today:
-        return None, "Choose today or a later day; to stop the link now, revoke it."
-    if last_day > today + timedelta(days=MAX_EXPIRY_DAYS):
-        return None, "Choose a day within the next five years, or leave it empty for no expiry."
-    return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC), ""
 
 
 # --- the read-only view ---------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from app import migrate
 from app.config import Settings
 from app.main import create_app
-from app.web.exports import EXPORT_FORMAT, read_import
+from app.reports.export import EXPORT_FORMAT
+from app.web.exports import read_import
 from tests.conftest import csrf_token_for
 
 API = "/api/v1/assessments"

@@ -42,6 +42,9 @@ CREATES = {
     ("POST", "/w/{workspace_token}/import"): True,
     ("POST", "/e/{edit_token}/duplicate"): True,
     ("POST", "/api/v1/assessments"): True,
+    # A new respond link each: as many as anyone may ask for, so limited like creates.
+    ("POST", "/e/{edit_token}/respondents/invite"): True,
+    ("POST", "/api/v1/assessments/{assessment_id}/respondents"): True,
     # Answers in, a recommendation out: nothing is stored.
     ("POST", "/api/v1/recommendations"): False,
     # A file checked as it streams, never stored.
@@ -58,6 +61,17 @@ CREATES = {
     ("POST", "/w/{workspace_token}/a/{assessment_id}/share/{kind}/{action}"): False,
     ("POST", "/w/{workspace_token}/renew-link"): False,
     ("POST", "/e/{edit_token}/data-check/use"): False,
+    ("DELETE", "/api/v1/assessments/{assessment_id}"): False,
+    ("POST", "/api/v1/assessments/{assessment_id}/restore"): False,
+    ("POST", "/api/v1/assessments/{assessment_id}/links/{kind}/renew"): False,
+    ("POST", "/api/v1/assessments/{assessment_id}/links/{kind}/revoke"): False,
+    ("PUT", "/api/v1/assessments/{assessment_id}/links/{kind}/expiry"): False,
+    ("DELETE", "/api/v1/assessments/{assessment_id}/links/{kind}/expiry"): False,
+    ("POST", "/e/{edit_token}/respondents/resolve"): False,
+    ("POST", "/e/{edit_token}/respondents/{respondent_id}/revoke"): False,
+    # A respondent's answers replace their earlier ones: one row per respondent, made at the invitation.
+    ("POST", "/r/{respond_token}/answers"): False,
+    ("PUT", "/api/v1/responses/{response_id}"): False,
 }
 
 
@@ -94,7 +108,7 @@ def test_every_pdf_route_has_the_pdf_limit_and_no_other_route_has_it(table):
 
 def test_every_route_taking_a_link_token_counts_misses_and_is_kept_out_of_caches(table):
     for path, methods in app_routes():
-        by_bearer = path.startswith("/api/v1/assessments/")
+        by_bearer = path.startswith(("/api/v1/assessments/", "/api/v1/workspace/", "/api/v1/responses/"))
         takes_token = "_token}" in path or by_bearer
         for method in methods - {"HEAD"}:
             limits = declared(table, method, path)

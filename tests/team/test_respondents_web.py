@@ -6,7 +6,7 @@ import re
 from app import assessments as store
 from app import respondents as team_store
 from app.questionnaire import load_questionnaire
-from app.web.wizard import form_value
+from app.questionnaire.wording import form_value
 from tests.datacheck.page import Page
 from tests.share.conftest import post_form
 from tests.team.conftest import BEN, LEGAL, invite
