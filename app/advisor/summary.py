@@ -4,12 +4,8 @@ summary of its verdict that the result page shows under the verdict."""
 from collections.abc import Mapping
 
 from app.advisor.models import Recommendation
+from app.advisor.words import verdict_label
 
-VERDICT_NAMES = {
-    "prompt_engineering": "Prompt engineering",
-    "fine_tuning": "Fine-tuning",
-    "hybrid": "Hybrid: fine-tune the stable core, prompt the rest",
-}
 TOP_REASONS = 6
 SUMMARY_REASONS = 3  # the strongest reasons the one-line summary names
 
@@ -81,7 +77,7 @@ def _money(value: float) -> str:
 def text_summary(recommendation: Recommendation) -> str:
     r = recommendation
     lines = [
-        f"Verdict: {VERDICT_NAMES[r.verdict]} (confidence {r.confidence:.0%})",
+        f"Verdict: {verdict_label(r.verdict)} (confidence {r.confidence:.0%})",
         verdict_summary(r),
         f"Scores: prompt engineering {r.scores.prompt_engineering:g}, fine-tuning {r.scores.fine_tuning:g}",
     ]

@@ -13,7 +13,7 @@ import json
 from datetime import date, timedelta
 
 from app.advisor.models import Recommendation
-from app.advisor.summary import VERDICT_NAMES
+from app.advisor.words import verdict_label
 from app.questionnaire import load_questionnaire
 
 KIT_VERSION = 1
@@ -419,7 +419,7 @@ def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | N
     for_ft = [r.text for r in rec.reasons if (r.leans or (r.favours if r.weight else None)) == "fine_tuning"]
     parts = [
         f"# Plan: {name}",
-        f"**Verdict: {VERDICT_NAMES[rec.verdict]}**"
+        f"**Verdict: {verdict_label(rec.verdict)}**"
         + (", with retrieval for the facts" if rec.add_retrieval else "")
         + f" (confidence {rec.confidence:.0%}; engine {rec.engine_version}, advice as of "
           f"{rec.as_of or 'an unrecorded date'}).",
@@ -437,7 +437,7 @@ def _plan_md(answers: dict, rec: Recommendation, *, name: str, view_url: str | N
     ]
     if rec.flips:
         parts += ["## What would change the verdict", _bullets(
-            "{}: {} would make it {}".format(*_answer_words(f.question, f.answer), VERDICT_NAMES[f.verdict])
+            "{}: {} would make it {}".format(*_answer_words(f.question, f.answer), verdict_label(f.verdict))
             for f in rec.flips)]
     if rec.open_questions:
         parts += ["## Open questions", _bullets(f"{q.question}: {q.why}" for q in rec.open_questions)]

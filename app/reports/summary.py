@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.advisor.models import Recommendation
+from app.advisor.words import verdict_label
 from app.charts import money
 from app.questionnaire import load_questionnaire
 
-VERDICT_NAMES = {"prompt_engineering": "Prompt engineering", "fine_tuning": "Fine-tuning",
-                 "hybrid": "Both: fine-tuning with prompt engineering"}
 # How sure, in words, by the confidence figure (the floors of results.CONFIDENCE_WORDS: high from 75%,
 # moderate from 50%), so the card and the badge below it never disagree.
 SURENESS = ((0.75, "Sure"), (0.5, "Fairly sure"), (0.0, "Not sure yet"))
@@ -136,7 +135,7 @@ def _open_points(result: Mapping, answers: Mapping) -> list[OpenPoint]:
               for item in open_items]
     if not points:
         for flip in result.get("flips", []):
-            verdict = VERDICT_NAMES.get(flip["verdict"], flip["verdict"]).lower()
+            verdict = verdict_label(flip["verdict"]).lower()
             now = answers.get(flip["question"])
             now_words = f" (now {_answer_words(flip['question'], now)})" if now is not None else ""
             were = _answer_words(flip["question"], flip["answer"])
@@ -162,7 +161,7 @@ def summary(recommendation: Recommendation | Mapping, answers: Mapping) -> Summa
     open_ids = {item["question"] for item in r.get("open_questions", [])}
     flipping = {flip["question"] for flip in r.get("flips", [])}
     return Summary(
-        verdict=VERDICT_NAMES.get(r["verdict"], r["verdict"]),
+        verdict=verdict_label(r["verdict"]),
         verdict_id=r["verdict"],
         confidence_percent=round(confidence * 100),
         sureness=sureness(confidence, len(open_ids), len(open_ids & flipping), len(r.get("flips", []))),
