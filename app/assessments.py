@@ -457,7 +457,7 @@ _KEEP_REVISION_RESULT = (update(_REVISIONS)
 def recommendation_of(assessment: Assessment) -> Recommendation:
     """The assessment's result, typed. A result a wizard save left pending is worked out here and kept
     (with its session's revision), so it is worked out once per version."""
-    if assessment.result_pending:
+    if getattr(assessment, "result_pending", False):  # an old revision's result (AsItWas) is read as stored
         keep_result(assessment)
     return Recommendation.model_validate(assessment.recommendation)
 

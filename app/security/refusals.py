@@ -21,7 +21,9 @@ ErrorPage = Callable[[Request, int, str, dict[str, str] | None], Response]
 
 def refusal(request: Request, status: int, *, detail: str, message: str,
             headers: dict[str, str] | None = None) -> Response:
-    error_page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    # A layer tested on its own runs without the app (no `app` in the scope): then the API's answer.
+    state = getattr(request.scope.get("app"), "state", None)
+    error_page: ErrorPage | None = getattr(state, "error_page", None)
     if is_api(request.url.path) or error_page is None:
         return problem(status, message, headers=headers)
     return error_page(request, status, detail, headers)

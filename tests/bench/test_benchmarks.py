@@ -21,7 +21,11 @@ def _named(figures: list[Figure]) -> dict[str, Figure]:
 def test_http_benchmark_measures_both_pages_against_the_bare_app(tmp_path, needs_wrk):
     figures = bench_http.measure(tmp_path, quick=True)
     throughput = [f for f in figures if f.unit == "req/s"]
-    assert len(throughput) == 2
+    # Both pages, each at 8 and at 32 connections (issue 18), against the bare app at the same count.
+    assert len(throughput) == 4
+    assert {(f.name.split(",")[0], "-c8" in f.name) for f in throughput} == {
+        ("result page by view link", True), ("result page by view link", False),
+        ("wizard step htmx post (saves)", True), ("wizard step htmx post (saves)", False)}
     assert all(f.value > 0 and f.baseline > 0 for f in throughput)
     assert all(f.value > 0 for f in figures if "CPU" in f.name)
     assert any(name.startswith("wizard step") and "p99" in name for name in _named(figures))

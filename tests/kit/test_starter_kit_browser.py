@@ -49,7 +49,8 @@ def test_the_result_pages_button_downloads_a_kit_whose_files_parse(page, live_se
     answers = example_answers("legal-assistant") | {"uses_tools": True, "preference_data": True}
     created = create(live_server, "Contract summaries", answers)
     page.goto(local(created["edit_url"], live_server) + "/result")
-    # An <a> styled and announced as a button, next to the PDF one.
+    # An <a> styled and announced as a button, in the result's "More actions" menu next to the PDF one.
+    page.get_by_text("More actions").click()
     button = page.get_by_role("button", name="Download starter kit")
     assert button.is_visible()
     screenshot(page, "starter-kit-button")
@@ -78,6 +79,7 @@ def test_without_javascript_the_kit_link_on_the_view_page_still_downloads(page_w
 def test_without_javascript_the_result_pages_button_is_a_plain_link(page_without_js, live_server):
     created = create(live_server, "Clinic triage", example_answers("clinic-triage-hybrid"))
     page_without_js.goto(local(created["edit_url"], live_server) + "/result")
+    page_without_js.get_by_text("More actions").click()  # a <details>: opens without scripts
     button = page_without_js.get_by_role("button", name="Download starter kit")
     _, files = download_kit(page_without_js, button)
     assert "training/example.jsonl" in files

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import EXAMPLES, screenshot
-from tests.web.test_browser import AXE
+from tests.factories import AXE
 
 pytestmark = pytest.mark.browser
 
