@@ -19,7 +19,7 @@ def token_of(url: str) -> str:
 
 
 @dataclass
-class Team:
+class HeldAssessment:
     """One assessment with the three tokens people hold."""
 
     id: str
@@ -30,25 +30,25 @@ class Team:
 
 def make_assessment(
     client: TestClient, name: str = "Support bot", workspace: str | None = None, answers: dict | None = None
-) -> Team:
+) -> HeldAssessment:
     body = {"name": name, "answers": answers or {"task_type": "conversation", "labeled_examples": 0}}
     if workspace:
         body["workspace"] = workspace
     response = client.post(f"{API}/assessments", json=body)
     assert response.status_code == 201, response.text
     made = response.json()
-    return Team(
+    return HeldAssessment(
         made["id"], token_of(made["workspace_url"]), token_of(made["edit_url"]), token_of(made["view_url"])
     )
 
 
 @pytest.fixture
-def team(client) -> Team:
+def team(client) -> HeldAssessment:
     return make_assessment(client)
 
 
 @pytest.fixture
-def stranger(client) -> Team:
+def stranger(client) -> HeldAssessment:
     """Someone else's assessment in someone else's workspace."""
     return make_assessment(client, "Their project")
 

@@ -10,15 +10,15 @@ from app.models import Assessment
 from app.questionnaire import load_questionnaire
 from tests.datacheck.page import Page
 from tests.datacheck.samples import broken_sample, tickets
-from tests.web.conftest import HTMX, Team, filled
+from tests.web.conftest import HTMX, Walker, filled
 
 
 @pytest.fixture
-def team(client) -> Team:
-    return Team(client)
+def team(client) -> Walker:
+    return Walker(client)
 
 
-def at_data_step(team: Team) -> str:
+def at_data_step(team: Walker) -> str:
     """An assessment walked up to the data step; returns its edit token."""
     token = team.edit_token(team.start())
     for section in team.sections[1:]:
@@ -28,14 +28,14 @@ def at_data_step(team: Team) -> str:
     raise AssertionError("the questionnaire has no data step")
 
 
-def typed_on_the_step(team: Team, token: str) -> dict:
+def typed_on_the_step(team: Walker, token: str) -> dict:
     """What a person typed on the data step without saving, plus the form's hidden fields."""
     return {"labeled_examples": "5", "note-labeled_examples": "the tickets from March",
             "data_confidential": "yes", "csrf_token": team.csrf, "version": team.version(token, "data"),
             "action": "check"}
 
 
-def upload(team: Team, token: str, data: bytes, fields: dict, headers=None, name="tickets.jsonl"):
+def upload(team: Walker, token: str, data: bytes, fields: dict, headers=None, name="tickets.jsonl"):
     return team.client.post(f"/e/{token}/data-check", data=fields, files={"file": (name, data)},
                             headers=headers, follow_redirects=False)
 

@@ -35,7 +35,7 @@ from tests.conftest import (
 )
 from tests.security.conftest import start_patiently
 from tests.security.live import Api, Saved, random_number_answer, token_of
-from tests.web.conftest import Team, filled
+from tests.web.conftest import Walker, filled
 
 UNLIMITED = {"ADVISOR_RATE_LIMIT_CREATE_PER_MINUTE": "1000000"}
 
@@ -227,7 +227,7 @@ def test_a_write_whose_commit_fails_is_never_acknowledged(own_database, monkeypa
     killed in the ~1 ms between an early acknowledgement and its commit is too rare to catch live."""
     send, stored = WRITES[write]
     saved = _created(own_database)
-    team = Team(own_database.client)  # loads a page, as the person did, for the form's CSRF token
+    team = Walker(own_database.client)  # loads a page, as the person did, for the form's CSRF token
     before = stored(own_database, saved)
     commits_fail(monkeypatch)
     response = send(own_database, saved, team)
@@ -245,7 +245,7 @@ def test_a_write_whose_commit_fails_is_never_acknowledged(own_database, monkeypa
 
 
 def test_a_create_that_fails_half_way_leaves_nothing_behind_and_says_so_kindly(own_database, monkeypatch):
-    team = Team(own_database.client)
+    team = Walker(own_database.client)
     make_link = store._new_link
 
     def fail_at_the_edit_link(assessment, kind, *, session, secret):

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from app.models import Assessment, IdempotencyKey, utcnow
 from tests.conftest import csrf_token_for
-from tests.web.conftest import EDIT_PATH, Team
+from tests.web.conftest import EDIT_PATH, Walker
 
 API = "/api/v1/assessments"
 ANSWERS = {"task_type": "classification", "labeled_examples": 300, "budget": "low"}
@@ -60,7 +60,7 @@ def no_secret_of(response, *secrets: str) -> None:
 
 
 def test_a_second_browser_sending_the_first_ones_form_key_with_another_name_learns_no_link(client, stranger):
-    owner, intruder = Team(client), Team(stranger)
+    owner, intruder = Walker(client), Walker(stranger)
     key = uuid.uuid4().hex
     first = owner.start(name="Our secret project", key=key)
     assert first.status_code == 303
@@ -72,7 +72,7 @@ def test_a_second_browser_sending_the_first_ones_form_key_with_another_name_lear
 
 
 def test_the_same_form_sent_into_another_workspace_makes_its_own_assessment(client):
-    team = Team(client)
+    team = Walker(client)
     key = uuid.uuid4().hex
     first = team.edit_token(team.start(key=key))
     ours = api_create(client)  # a workspace of our own, to send the same form into
@@ -83,7 +83,7 @@ def test_the_same_form_sent_into_another_workspace_makes_its_own_assessment(clie
 
 
 def test_a_double_submitted_first_step_replays_only_while_its_links_are_unchanged(client, stranger):
-    team = Team(client)
+    team = Walker(client)
     key = uuid.uuid4().hex
     edit = team.edit_token(team.start(key=key))
     assert team.edit_token(team.start(key=key)) == edit  # the double click: one assessment
@@ -92,7 +92,7 @@ def test_a_double_submitted_first_step_replays_only_while_its_links_are_unchange
     assert renewed.status_code == 303
     new_edit = EDIT_PATH.search(renewed.headers["location"]).group(1)
     # Whoever sends the very same form now (the owner's old tab, or someone who copied it) learns nothing.
-    replay = Team(stranger).start(key=key)
+    replay = Walker(stranger).start(key=key)
     assert replay.status_code == 409
     no_secret_of(replay, new_edit, edit)
 
@@ -196,13 +196,13 @@ def urls_in(html: str) -> list[str]:
 
 
 def test_a_colleague_holding_only_the_edit_link_is_never_shown_the_workspace_link(client, stranger):
-    team = Team(client)
+    team = Walker(client)
     edit = team.complete()
     result = client.get(f"/e/{edit}/result")
     workspace = next(url for url in urls_in(result.text) if url.startswith("/w/")).split("/")[2]
     assert workspace  # the owner's browser, which made the workspace, is shown it
     # The colleague has a workspace of their own (their browser remembers it), just not this one.
-    colleague = Team(stranger)
+    colleague = Walker(stranger)
     colleague.edit_token(colleague.start(name="Their own"))
     pages = [f"/e/{edit}", f"/e/{edit}/result", f"/e/{edit}/history", f"/e/{edit}/share",
              *(f"/e/{edit}/step/{section.id}" for section in team.sections)]

@@ -39,7 +39,7 @@ def number_question():
     raise AssertionError("the questionnaire has no number question")
 
 
-class Team:
+class Walker:
     """A browser-like client going through the wizard with the forms' own hidden fields."""
 
     def __init__(self, client: TestClient):
@@ -85,5 +85,5 @@ def path_of(response) -> str:
 
 
 @pytest.fixture
-def team(client) -> Team:
-    return Team(client)
+def team(client) -> Walker:
+    return Walker(client)
