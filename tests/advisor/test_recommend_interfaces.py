@@ -39,7 +39,7 @@ def test_cli_text_summary_is_readable(capsys, tmp_path):
     path.write_text(json.dumps(load_example(EXAMPLE_FILES[0])["answers"]))
     assert cli.main(["recommend", str(path), "--format", "text"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Verdict: Hybrid")
+    assert out.startswith("Verdict: Both: fine-tuning with prompt engineering")  # the pages' words
     for heading in ("Why:", "Techniques:", "Risks:", "Next steps:", "Costs (USD):", "Break-even:"):
         assert heading in out
 

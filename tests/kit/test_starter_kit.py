@@ -222,7 +222,7 @@ def test_the_plan_holds_the_verdict_reasons_both_ways_dated_steps_revisit_and_th
     files, rec = kit(answers)
     plan = files["PLAN.md"]
     parts = sections(plan)
-    assert "Hybrid" in plan.splitlines()[2]
+    assert "Both: fine-tuning with prompt engineering" in plan.splitlines()[2]
     for reason in rec.reasons:
         side = reason.leans or (reason.favours if reason.weight else None)
         if side == "fine_tuning":
@@ -245,7 +245,7 @@ def test_what_would_change_the_verdict_reads_as_the_wizard_words_it():
     for flip in rec.flips:
         assert f"`{flip.question}`" not in part and f"{flip.question}:" not in part
     assert "49 examples would make it Prompt engineering" in part
-    assert "private documents?: Yes would make it Hybrid" in part
+    assert "private documents?: Yes would make it Both: fine-tuning with prompt engineering" in part
 
 
 def test_a_kit_made_weeks_later_keeps_the_advices_revisit_date_and_dates_the_steps_from_today():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from app.questionnaire import load_questionnaire
 from tests.conftest import screenshot
@@ -44,10 +45,10 @@ def fill_answers(page, answers: dict) -> None:
 def invite(page, name: str) -> str:
     page.get_by_label("Their name").fill(name)
     page.get_by_role("button", name="Invite and show the link").click()
-    link = page.locator("#respond-link-url")
-    link.wait_for()
-    assert name in page.locator(".new-respond-link").inner_text()
-    return link.input_value()
+    # Waits for this person's link: with scripts, the previous invitee's link is on the page until the
+    # swap, so waiting for the link box alone could read the old one.
+    expect(page.locator(".new-respond-link")).to_contain_text(f"Respond link for {name}")
+    return page.locator("#respond-link-url").input_value()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
