@@ -204,18 +204,26 @@ def start_server(
     log = open(tmp_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # a loaded 2-core machine can take a while to import and migrate
+    # A loaded 2-core machine can take a while to import and migrate.
+    if wait_until_up(url, process, path="/healthz", seconds=120):
+        return LiveServer(url, database_url, process)
+    process.kill()
+    raise RuntimeError(f"server did not start; see {log.name}")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, *, path: str, seconds: float) -> bool:
+    """Whether the server answers 200 at `path` before `seconds` pass; False at once if its process ends."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return LiveServer(url, database_url, process)
+            if httpx.get(url + path, timeout=2).status_code == 200:
+                return True
         except httpx.HTTPError:
             pass
         if process.poll() is not None:
-            break
+            return False
         time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start; see {log.name}")
+    return False
 
 
 def stop_server(server: LiveServer) -> None:

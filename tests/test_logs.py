@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.logs import JsonLines, WithRequestId, request_id
-from tests.conftest import ROOT, TEST_SECRET, free_port, make_test_database
+from tests.conftest import ROOT, TEST_SECRET, free_port, make_test_database, wait_until_up
 
 
 def test_a_plain_caller_id_is_kept_and_anything_else_replaced(client):
@@ -56,14 +56,7 @@ def test_advisor_serve_logs_each_request_with_its_id_and_no_token(tmp_path, log_
                                   env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/livez", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(0.1)
+        assert wait_until_up(base, server, path="/livez", seconds=60), log.read_text()[-2000:]
         created = httpx.post(base + "/api/v1/assessments", json={"name": "Logged", "answers": {}}).json()
         token = created["view_url"].rsplit("/", 1)[-1]
         visit = httpx.get(f"{base}/v/{token}", headers={"X-Request-ID": "trace-1"})

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app import migrate
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import EXAMPLES, run_coroutine
+from tests.conftest import EXAMPLES, run_coroutine, wait_until_up
 
 TOKEN = "scrape-" + "s" * 30
 SCRAPE = {"Authorization": f"Bearer {TOKEN}"}
@@ -84,7 +84,6 @@ def test_two_workers_add_up_in_one_scrape(tmp_path):
     import os
     import subprocess
     import sys
-    import time
 
     import httpx
 
@@ -101,14 +100,7 @@ def test_two_workers_add_up_in_one_scrape(tmp_path):
                                    "2"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/livez", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(0.1)
+        assert wait_until_up(base, server, path="/livez", seconds=60), log.read_text()[-2000:]
         sent = 20  # on fresh connections: the kernel spreads them over both workers
         for _ in range(sent):
             assert httpx.get(base + "/", headers={"Connection": "close"}).status_code == 200

@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -28,6 +27,7 @@ from tests.conftest import (
     free_port,
     make_test_database,
     stop_server,
+    wait_until_up,
 )
 from tests.security.conftest import START_DEADLINE
 from tests.security.routes import UNSAFE_METHODS, app_routes
@@ -293,14 +293,8 @@ def test_two_workers_of_advisor_serve_share_the_create_limit(tmp_path):
 
 
 def wait_until_serving(server: LiveServer) -> None:
-    deadline = time.monotonic() + START_DEADLINE
-    while server.process.poll() is None and time.monotonic() < deadline:
-        try:
-            if httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError("advisor serve did not start")
+    if not wait_until_up(server.url, server.process, path="/healthz", seconds=START_DEADLINE):
+        raise RuntimeError("advisor serve did not start")
 
 
 def test_storage_is_chosen_by_setting_workers_and_database(settings):
