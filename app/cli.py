@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from app.links import looks_like_token
+
 # Exit code for bad input, as argparse uses for bad arguments.
 EXIT_BAD_INPUT = 2
 
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("import", help="load an export into an empty database (SQLite <-> PostgreSQL)")
     load.add_argument("file", help="an export file, or - for standard input")
 
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_tokens_as_paths(sys.argv[1:] if argv is None else argv))
     if args.command == "serve":
         return _serve(args)
     if args.command == "recommend":
@@ -311,6 +313,12 @@ def _workspace_id(connection, link: str) -> str | None:
 def _no_workspace() -> int:
     print("advisor: no workspace has that link (revoked, renewed or mistyped)", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _tokens_as_paths(argv: list[str]) -> list[str]:
+    """A link token may begin with "-" (base64url), which argparse would read as an option; "/" + token is
+    still that token to `_token_of`, and no option is 43 characters of [A-Za-z0-9_-]."""
+    return [f"/{arg}" if arg.startswith("-") and looks_like_token(arg) else arg for arg in argv]
 
 
 def _token_of(link: str) -> str:
