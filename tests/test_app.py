@@ -70,3 +70,29 @@ def test_a_broken_questionnaire_stops_the_app_at_start_naming_the_question(setti
             create_app(settings)
     finally:
         questionnaire.load_questionnaire.cache_clear()
+
+
+def test_no_path_is_served_by_two_routes_so_their_order_is_only_speed(settings):
+    """app.main orders routes by traffic; that is safe only while no request could match two of them."""
+    import re
+
+    from fastapi.routing import iter_route_contexts
+
+    app = create_app(settings)
+    routes = [(context.path, context.path_regex, frozenset(context.methods or ()), context.name)
+              for context in iter_route_contexts(app.router.routes) if context.path]
+    assert len(routes) > 60
+    for path, _, methods, name in routes:
+        sample = re.sub(r"\{[^}]+\}", "x1", path)
+        others = [other_name for other_path, regex, other_methods, other_name in routes
+                  if other_path != path and regex.match(sample) and (methods & other_methods or not methods)]
+        assert others == [], f"{sorted(methods)} {sample} ({name}) is also matched by {others}"
+
+
+def test_the_wizard_step_is_matched_before_the_api_routes(settings):
+    from fastapi.routing import iter_route_contexts
+
+    contexts = list(iter_route_contexts(create_app(settings).router.routes))
+    paths = [context.path or "" for context in contexts]
+    step = [context.name for context in contexts].index("wizard_step")
+    assert step < min(i for i, path in enumerate(paths) if path.startswith("/api/"))
