@@ -19,7 +19,7 @@ from app import api, metrics, telemetry, web
 from app.api import problems
 from app.assessments import NotFound
 from app.config import Settings
-from app.db import OneWriterAtATime, engine_for, writer
+from app.db import Checkpoints, OneWriterAtATime, engine_for, writer
 from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
@@ -92,7 +92,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # stalled a loaded server for tens of milliseconds now and then.
     gc.collect()
     gc.freeze()
+    checkpoints = Checkpoints(app.state.engine) if app.state.settings.is_sqlite else None
+    if checkpoints:
+        checkpoints.start()
+    app.state.checkpoints = checkpoints
     yield
+    if checkpoints:
+        checkpoints.stop()
     gc.unfreeze()
     app.state.pdf_renderer.close()  # its worker processes end with the app
     if app.state.settings.metrics:
