@@ -264,7 +264,9 @@ class KeptViewPages:
 
 def _live_grant(engine: Engine, token: str) -> store.Grant | None:
     try:
-        with engine.connect() as connection:
+        # AUTOCOMMIT: one read needs no transaction, and psycopg's BEGIN and the pool's ROLLBACK around it
+        # were a network round trip each (strace: 2 fewer sends to PostgreSQL per kept page served).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             return store.grant_by_token(token, connection=connection, need="view")
     except (store.NotFound, DBAPIError):
         return None
