@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -140,8 +140,8 @@ class Checkpoints:
             # sqlite_begin=None: outside a transaction, where SQLite can checkpoint.
             with self.engine.connect().execution_options(sqlite_begin=None) as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        except OperationalError:
-            pass  # the file is busy or gone for now: the next round tries again
+        except DBAPIError:
+            pass  # the file is busy or gone for now: the next round tries again (and the thread lives on)
 
 
 class OneWriterAtATime:
