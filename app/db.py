@@ -57,14 +57,18 @@ def make_engine(url: str, *, pool_size: int = PG_POOL_SIZE, max_overflow: int = 
     `sqlite_autocheckpoint`: pages of write-ahead log before a commit checkpoints it (SQLite's default,
     1,000, when None)."""
     if url.startswith("sqlite"):
-        in_memory = make_url(url).database in (None, "", ":memory:")  # one connection, shared
-        pool = {} if in_memory else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
+        pool = {} if in_memory(url) else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 10}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         _configure_sqlite(engine, sqlite_autocheckpoint)
         return engine
     # pool_pre_ping: a connection dropped while the database was away is replaced, not reused.
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
                          pool_timeout=pool_timeout, pool_recycle=pool_recycle)
+
+
+def in_memory(url: str) -> bool:
+    """A SQLite database in memory: one connection, shared by every thread (so no Checkpoints on it)."""
+    return url.startswith("sqlite") and make_url(url).database in (None, "", ":memory:")
 
 
 def engine_for(settings) -> Engine:

@@ -19,7 +19,7 @@ from app import api, metrics, telemetry, web
 from app.api import problems
 from app.assessments import NotFound
 from app.config import Settings
-from app.db import Checkpoints, OneWriterAtATime, engine_for, writer
+from app.db import Checkpoints, OneWriterAtATime, engine_for, in_memory, writer
 from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
@@ -92,7 +92,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # stalled a loaded server for tens of milliseconds now and then.
     gc.collect()
     gc.freeze()
-    checkpoints = Checkpoints(app.state.engine) if app.state.settings.is_sqlite else None
+    url = app.state.settings.database_url
+    checkpoints = Checkpoints(app.state.engine) if url.startswith("sqlite") and not in_memory(url) else None
     if checkpoints:
         checkpoints.start()
     app.state.checkpoints = checkpoints

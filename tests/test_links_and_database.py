@@ -60,6 +60,11 @@ def test_the_app_copies_the_write_ahead_log_on_its_own_thread_not_in_a_request(t
         assert checkpoints.running
     assert not checkpoints.running  # stopped with the app
 
+    # A database in memory is one connection shared by every thread: no thread of checkpoints beside it.
+    memory = create_app(settings.model_copy(update={"database_url": "sqlite://"}))
+    with TestClient(memory):
+        assert memory.state.checkpoints is None
+
     # One round by hand: the log's pages are copied into the file, which grows by them.
     with app.state.engine.begin() as connection:
         connection.execute(text("CREATE TABLE filler (body TEXT)"))
