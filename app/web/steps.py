@@ -80,6 +80,25 @@ def triggers(section) -> dict[str, list[str]]:
     return found
 
 
+@dataclass(frozen=True)
+class ProgressStep:
+    """One step in the wizard's progress list."""
+
+    title: str
+    state: str  # "current", "done" (before the furthest step reached) or "todo"
+    href: str | None  # steps up to the furthest reached link back, when the assessment is saved
+
+
+def progress_steps(request: Request, sections, index: int, reached: int, edit_token: str | None) -> list:
+    # Built here rather than in the template: five url_for calls through Jinja were a fifth of the
+    # step's rendering (callgrind).
+    return [ProgressStep(section.title,
+                         "current" if number == index else ("done" if number < reached else "todo"),
+                         step_path(request, edit_token, section.id)
+                         if edit_token and number <= reached and number != index else None)
+            for number, section in enumerate(sections)]
+
+
 def reached_index(assessment: Assessment | None) -> int:
     """How far the team got: the index of the furthest step reached (all steps when complete)."""
     return 0 if assessment is None else Status(assessment.status).reached
@@ -101,7 +120,7 @@ def step_context(request: Request, section, step: StepInput, *, assessment: Asse
         "section": section,
         "sections": sections,
         "index": index,
-        "reached": reached_index(assessment),
+        "progress": progress_steps(request, sections, index, reached_index(assessment), edit_token),
         "step": step,
         "error_labels": {q.id: q.label for q in section.questions} | {"name": "Name of this assessment:"},
         "shown": shown_questions(section, answers),

@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from app.models import Assessment
 from app.questionnaire import load_questionnaire
+from tests.factories import page
 from tests.web.conftest import HTMX, filled, number_question, path_of
 
 
@@ -26,6 +27,20 @@ def test_new_page_shows_the_first_step_with_progress_and_help(client):
     assert "Why we ask." in response.text
     assert 'name="idempotency_key"' in response.text
     assert response.headers["vary"] == "HX-Request"
+
+
+def test_the_progress_list_links_the_steps_reached_and_marks_the_current_one(team, client):
+    token = team.edit_token(team.start())
+    team.post_step(token, sections()[1], filled(sections()[1]))  # reached: the third step
+    html = page(client.get(f"/e/{token}/step/{sections()[1].id}").text)
+    items = html.select("ol.steps li")
+    assert [item.text for item in items] == [section.title for section in sections()]
+    assert [sorted(item.classes) for item in items][:4] == [["done"], ["current"], ["todo"], ["todo"]]
+    assert items[1].select_one("span[aria-current=step]") is not None and not items[1].select("a")
+    links = {item.text: item.select_one("a").get("href") for item in items if item.select("a")}
+    # Every step up to the furthest one reached links back; the ones after it are not links.
+    assert links == {sections()[0].title: f"/e/{token}/step/{sections()[0].id}",
+                     sections()[2].title: f"/e/{token}/step/{sections()[2].id}"}
 
 
 def test_htmx_request_for_a_step_gets_only_the_fragment_with_its_title(client):
