@@ -14,7 +14,6 @@ from sqlalchemy import Connection, String, bindparam, cast, func, insert, true, 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer, object_session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app.advisor import ENGINE_VERSION, Answers, Recommendation
@@ -125,10 +124,9 @@ def _evaluate(answers: dict, saved_at: datetime) -> dict:
 
 
 def _apply_result(assessment: Assessment, result: dict) -> None:
-    assessment.recommendation = result  # and the confidence
-    assessment.verdict = result["verdict"]
-    assessment.questionnaire_version = result["questionnaire_version"]
-    assessment.engine_version = result["engine_version"]
+    """A new assessment's result, set before its INSERT (a save writes `_result_values` itself)."""
+    for key, value in _result_values(result).items():
+        setattr(assessment, key, value)
 
 
 def _result_values(result: dict) -> dict:
@@ -213,16 +211,6 @@ def _session_revision(assessment: Assessment, editing: EditingSave, *, session: 
 
 def _close_session(assessment: Assessment, *, session: Session) -> None:
     session.execute(_CLOSE_SESSIONS, {"assessment": assessment.id})
-
-
-def _flush_or_refuse(assessment: Assessment, *, session: Session, answers: dict, notes: dict) -> None:
-    """Write the changes, unless someone saved the same assessment since it was read (R22)."""
-    try:
-        session.flush()
-    except StaleDataError:
-        # Nothing of ours was written. The failed flush ended the transaction; read what they saved.
-        session.rollback()
-        raise StaleRevision(session.get(Assessment, assessment.id), answers, notes) from None
 
 
 def normalise_answers(answers: dict | Answers) -> dict:
@@ -524,12 +512,9 @@ def reevaluate(assessment: Assessment, *, session: Session) -> tuple[dict, dict]
     old = assessment.recommendation
     answers = normalise_answers(assessment.answers)
     now = utcnow()
-    _apply_result(assessment, _evaluate(answers, now))
-    assessment.answers = answers
-    assessment.updated_at = now
-    session.add(assessment)
+    values = _result_values(_evaluate(answers, now)) | {"answers": answers, "updated_at": now}
+    _write_or_refuse(assessment, values, session=session, answers=answers, notes=assessment.notes)
     _record_revision(assessment, "re-evaluated", session=session)
-    _flush_or_refuse(assessment, session=session, answers=answers, notes=assessment.notes)
     return old, assessment.recommendation
 
 

@@ -76,7 +76,8 @@ class Workspace(SQLModel, table=True):
 
 # Optimistic lock (R22): every UPDATE of an assessment says `WHERE version = <the version read>` and
 # sets the next one, so of two saves from the same version only the first can land, on every database
-# and however many instances (SQLAlchemy's version counter; a stale UPDATE raises StaleDataError).
+# and however many instances. The store's saves write that UPDATE themselves (`_write_or_refuse`); any
+# other ORM update of an assessment gets it from SQLAlchemy's version counter (StaleDataError).
 ASSESSMENT_VERSION = Column("version", Integer, nullable=False)
 
 
