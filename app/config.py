@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.db import PG_MAX_OVERFLOW, PG_POOL_RECYCLE_SECONDS, PG_POOL_SIZE, PG_POOL_TIMEOUT_SECONDS
 from app.links import ServerSecret
 
 # A secret shorter than this is refused: HMAC-derived share links are only as strong as the key.
@@ -95,19 +96,19 @@ class Settings(BaseSettings):
         "start (retrying with backoff), then stop with one line; 0 tries once.",
     )
     db_pool_size: int = Field(
-        default=10, ge=1, le=200,
+        default=PG_POOL_SIZE, ge=1, le=200,
         description="PostgreSQL connections each worker process keeps open (SQLite keeps its own pool).",
     )
     db_max_overflow: int = Field(
-        default=5, ge=0, le=200,
+        default=PG_MAX_OVERFLOW, ge=0, le=200,
         description="PostgreSQL connections a worker may open beyond the pool under a burst, closed after.",
     )
     db_pool_timeout_seconds: float = Field(
-        default=10.0, gt=0, le=300,
+        default=PG_POOL_TIMEOUT_SECONDS, gt=0, le=300,
         description="Seconds a request waits for a free PostgreSQL connection before it is answered 503.",
     )
     db_pool_recycle_seconds: int = Field(
-        default=1800, ge=-1,
+        default=PG_POOL_RECYCLE_SECONDS, ge=-1,
         description="Reopen PostgreSQL connections older than this (-1: never).",
     )
     db_max_connections: int | None = Field(

@@ -92,8 +92,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # stalled a loaded server for tens of milliseconds now and then.
     gc.collect()
     gc.freeze()
-    url = app.state.settings.database_url
-    checkpoints = Checkpoints(app.state.engine) if url.startswith("sqlite") and not in_memory(url) else None
+    settings = app.state.settings
+    on_file = settings.is_sqlite and not in_memory(settings.database_url)
+    checkpoints = Checkpoints(app.state.engine) if on_file else None
     if checkpoints:
         checkpoints.start()
     app.state.checkpoints = checkpoints
