@@ -17,6 +17,7 @@ from app.charts import break_even_words
 from app.models import MAX_NAME_LENGTH
 from app.paths import resource_dir
 from app.security.csrf import csrf_token, set_cookie_if_minted
+from app.web.kept_questions import KeptQuestions
 
 # Pages that hold an edit form, a link or a person's answers: never kept by a browser or a proxy.
 NO_STORE = {"Cache-Control": "no-store"}
@@ -39,6 +40,7 @@ def make_templates() -> Jinja2Blocks:
     env.filters.update(dates.FILTERS)  # one date style on every page and in the PDF
     env.filters["break_even"] = break_even_words
     env.globals["url_for"] = _url_for
+    env.globals["question_field"] = KeptQuestions(env)  # a wizard question, kept once rendered
     env.globals["MAX_NAME_LENGTH"] = MAX_NAME_LENGTH  # one maximum for a name, in every form and the server
     return Jinja2Blocks(env=env)
 
