@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
 from app import assessments as store
 from app.db import SessionDep
@@ -35,9 +36,15 @@ def secret_of(request: Request) -> bytes:
     return request.app.state.settings.secret
 
 
-def _editable(edit_token: str, session: SessionDep) -> AssessmentAccess:
+def editable(edit_token: str, session: Session) -> AssessmentAccess:
+    """What an edit link opens. As a dependency (`EditableAssessment`) for every route but the wizard's
+    step post, which looks it up on the worker thread that saves (app.web.wizard.save_step)."""
     assessment, link = store.assessment_by_token(edit_token, session=session, need="edit")
     return AssessmentAccess(assessment, link, edit_token)
+
+
+def _editable(edit_token: str, session: SessionDep) -> AssessmentAccess:
+    return editable(edit_token, session)
 
 
 def _viewable(view_token: str, session: SessionDep) -> AssessmentAccess:
