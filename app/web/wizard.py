@@ -8,11 +8,12 @@ and saved in `steps`, the browser's workspaces kept in `workspace_cookie`.
 """
 
 import re
+from functools import partial
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import assessments as store
@@ -49,6 +50,14 @@ from app.web.steps import (
 from app.web.workspace_cookie import remember_workspace, remembered_workspace, workspace_link
 
 router = APIRouter()
+
+# Step posts doing their database work at once, per process; the rest wait their turn on the event loop,
+# first come first served. On PostgreSQL every free worker thread would otherwise take one, and each of a
+# post's round trips then queues for the GIL again: at 32 connections 4 at once cost 2.26 instead of
+# 2.46 ms of CPU a post and cut p99 from 155-208 to 84-155 ms (4 interleaved pairs; 2.00 against 2.22 ms
+# at 8). 4 still keep the database busy: each post waits on it for most of its time. On SQLite,
+# OneWriterAtATime lets one in at a time anyway.
+STEP_POSTS_AT_ONCE = 4
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 
@@ -201,7 +210,15 @@ async def save_step(request: Request, edit_token: str, section_id: str, form: Po
     # Sent after every answer, so all of its database work takes one worker thread: the link look-up,
     # the save, the next step and the commit. With the look-up as a dependency (EditableAssessment) and
     # the commit left to SessionDep, it took two thread hops and one more dependency to solve.
-    return await run_in_threadpool(_save_step_and_commit, request, edit_token, section_id, form, session)
+    work = partial(_save_step_and_commit, request, edit_token, section_id, form, session)
+    return await anyio.to_thread.run_sync(work, limiter=_step_posts(request))
+
+
+def _step_posts(request: Request) -> anyio.CapacityLimiter:
+    state = request.app.state
+    if getattr(state, "step_posts", None) is None:  # made on the event loop: anyio needs it running
+        state.step_posts = anyio.CapacityLimiter(STEP_POSTS_AT_ONCE)
+    return state.step_posts
 
 
 def _save_step_and_commit(request: Request, edit_token: str, section_id: str, form: FormData,

@@ -1,0 +1,65 @@
+"""No more than STEP_POSTS_AT_ONCE wizard step posts do their database work at once in a process; the
+rest wait on the event loop, first come first served, and every one of them is answered."""
+
+import threading
+from types import SimpleNamespace
+
+import anyio
+import anyio.to_thread
+import pytest
+from fastapi.responses import Response
+
+from app.web import wizard
+
+POSTS = 2 * wizard.STEP_POSTS_AT_ONCE
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_step_posts_beyond_the_limit_wait_for_a_turn_and_all_are_answered(monkeypatch):
+    working, most, released = 0, 0, threading.Event()
+    changed = threading.Condition()
+    order = []
+
+    def work(_request, edit_token, _section_id, _form, _session):  # stands for the look-up, save and render
+        nonlocal working, most
+        with changed:
+            working += 1
+            most = max(most, working)
+            order.append(edit_token)
+            changed.notify_all()
+        released.wait()
+        with changed:
+            working -= 1
+        return Response(edit_token)
+
+    monkeypatch.setattr(wizard, "_save_step_and_commit", work)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
+    answers = {}
+
+    async def post(number: int) -> None:
+        response = await wizard.save_step(request, f"post-{number}", "section", {}, None)
+        answers[number] = response.body.decode()
+
+    def limit_reached() -> bool:
+        with changed:
+            return changed.wait_for(lambda: working == wizard.STEP_POSTS_AT_ONCE, timeout=10)
+
+    async with anyio.create_task_group() as posts:
+        for number in range(POSTS):
+            posts.start_soon(post, number)
+        try:
+            assert await anyio.to_thread.run_sync(limit_reached)  # waits on the condition, in a thread
+            statistics = request.app.state.step_posts.statistics()
+            assert statistics.borrowed_tokens == wizard.STEP_POSTS_AT_ONCE
+            assert statistics.tasks_waiting == POSTS - wizard.STEP_POSTS_AT_ONCE
+        finally:
+            released.set()
+    assert most == wizard.STEP_POSTS_AT_ONCE
+    assert answers == {number: f"post-{number}" for number in range(POSTS)}
+    # First come, first served: the first posts were the first let in.
+    assert set(order[:wizard.STEP_POSTS_AT_ONCE]) == {f"post-{n}" for n in range(wizard.STEP_POSTS_AT_ONCE)}
