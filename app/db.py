@@ -45,8 +45,8 @@ PG_MAX_OVERFLOW = 5
 # client would see the proxy's 504, not our 503 with Retry-After; 10 fails inside them.
 PG_POOL_TIMEOUT_SECONDS = 10.0
 # Connections older than this are reopened on checkout: a proxy or firewall in between (PgBouncer, cloud
-# NAT) drops idle ones after some minutes without telling us; pool_pre_ping catches that too, but at the
-# cost of a failed round trip. Half an hour is below the usual idle limits.
+# NAT) drops idle ones after some minutes without telling us; the idle ping (below) catches that too, but
+# at the cost of a failed round trip. Half an hour is below the usual idle limits.
 PG_POOL_RECYCLE_SECONDS = 1800
 # A connection idle longer than this is pinged before it is handed out, and replaced if the database
 # dropped it (R29). SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip per request,
