@@ -4,13 +4,14 @@ Functions take the session keyword-only and only flush: the request's session de
 They raise the named errors below; the web and API edges turn those into pages and status codes.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, String, bindparam, cast, func, insert, true, update
+from sqlalchemy import Connection, String, bindparam, cast, exists, func, insert, literal, true, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer, object_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -419,6 +420,11 @@ def save_answers(
         if editing_session == "finish":
             _close_session(assessment, session=session)
         return assessment
+    if editing_session and writes_in_one_statement(session):
+        revision = "join" if changed else ("close" if editing_session == "finish" else None)
+        _save_in_one_statement(assessment, values | {"updated_at": now}, revision, session=session,
+                               answers=answers, notes=notes, session_open=editing_session == "continue")
+        return assessment
     _write_or_refuse(assessment, values | {"updated_at": now}, session=session, answers=answers, notes=notes)
     if changed and not editing_session:
         _record_revision(assessment, "edited", session=session)
@@ -448,13 +454,88 @@ def _write_or_refuse(assessment: Assessment, values: dict, *, session: Session, 
     parameters = {_COLUMN_NAMES[key]: value for key, value in values.items()}
     written = session.execute(_SAVE, parameters | {"version": read + 1, "assessment": assessment.id,
                                                      "read": read})
-    if written.rowcount != 1:
+    _refuse_or_hold(assessment, values, written.rowcount == 1, session=session, answers=answers, notes=notes)
+
+
+def _refuse_or_hold(assessment: Assessment, values: dict, written: bool, *, session: Session, answers: dict,
+                    notes: dict) -> None:
+    if not written:
         # Nothing of ours was written. End the transaction, so the read sees what they saved.
         session.rollback()
         raise StaleRevision(session.get(Assessment, assessment.id), answers, notes) from None
     for key, value in values.items():
         set_committed_value(assessment, key, value)
-    set_committed_value(assessment, "version", read + 1)
+    set_committed_value(assessment, "version", assessment.version + 1)
+
+
+def writes_in_one_statement(session: Session) -> bool:
+    """Whether a wizard save is one statement here: on PostgreSQL, where each statement is a network
+    round trip. The wizard's step post then needs no transaction around it (app.db.each_statement_commits)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# The revision columns a wizard save writes into its session's revision; their parameters are named (and
+# valued) as the assessment's columns of the same name. (SQLAlchemy also sets any column named like an
+# execution parameter in every UPDATE of the statement: no other parameter may be named after a column.)
+_SESSION_COLUMNS = ("answers", "notes", "recommendation", "verdict", "questionnaire_version",
+                    "engine_version", "saved_at", "session_open")
+
+
+@functools.cache
+def _one_statement(columns: frozenset[str], revision: str | None):
+    """The assessment's UPDATE (only if nobody saved since it was read) and what it does to the editing
+    session's revision ("join": write into the open one, or start one; "close"; or nothing), as one
+    PostgreSQL statement: data-modifying CTEs, each seeing the table as it was before the statement, so
+    the revision is only touched when the assessment's UPDATE matched (R22). Built once per shape."""
+    def parameter(table, column: str):
+        return bindparam(column, type_=table.c[column].type)
+
+    saved = (update(_ASSESSMENTS)
+             .where(_ASSESSMENTS.c.id == bindparam("assessment"), _ASSESSMENTS.c.version == bindparam("read"))
+             .values({column: parameter(_ASSESSMENTS, column) for column in sorted(columns | {"version"})})
+             .returning(_ASSESSMENTS.c.id)
+             .cte("saved"))
+    counted = [saved]
+    mine = _REVISIONS.c.assessment_id.in_(select(saved.c.id))
+    if revision == "join":
+        joined = (update(_REVISIONS)
+                  .where(mine, _REVISIONS.c.number == _NEWEST_NUMBER, _REVISIONS.c.session_open == true(),
+                         _REVISIONS.c.saved_at > bindparam("since"))
+                  .values({column: parameter(_REVISIONS, column) for column in _SESSION_COLUMNS})
+                  .returning(_REVISIONS.c.number)
+                  .cte("joined"))
+        next_number = (select(func.coalesce(func.max(_REVISIONS.c.number), 0) + 1)
+                       .where(_REVISIONS.c.assessment_id == bindparam("assessment"))
+                       .scalar_subquery())
+        started_columns = ("assessment_id", "number", "reason", "created_at", *_SESSION_COLUMNS)
+        started = (insert(_REVISIONS)
+                   .from_select(started_columns, select(
+                       saved.c.id, next_number, literal("edited", String),
+                       bindparam("started", type_=_REVISIONS.c.created_at.type),
+                       *(parameter(_REVISIONS, column) for column in _SESSION_COLUMNS))
+                       .where(~exists(select(joined.c.number))))
+                   .returning(_REVISIONS.c.number)
+                   .cte("started"))
+        counted += [joined, started]
+    elif revision == "close":
+        counted.append(update(_REVISIONS).where(mine, _REVISIONS.c.session_open == true())
+                       .values(session_open=False).returning(_REVISIONS.c.number).cte("closed"))
+    # Every CTE is counted: SQLAlchemy writes only the ones the query names (PostgreSQL runs all it is given).
+    return select(*(select(func.count()).select_from(cte).scalar_subquery().label(cte.name)
+                    for cte in counted))
+
+
+def _save_in_one_statement(assessment: Assessment, values: dict, revision: str | None, *,
+                           session: Session, answers: dict, notes: dict, session_open: bool) -> None:
+    read, now = assessment.version, values["updated_at"]
+    parameters = {_COLUMN_NAMES[key]: value for key, value in values.items()}
+    statement = _one_statement(frozenset(parameters), revision)
+    if revision == "join":
+        parameters |= {"saved_at": now, "started": now, "session_open": session_open,
+                       "since": now - EDITING_SESSION_PAUSE}
+    counts = session.execute(statement, parameters | {"version": read + 1, "assessment": assessment.id,
+                                                        "read": read}).one()
+    _refuse_or_hold(assessment, values, counts.saved == 1, session=session, answers=answers, notes=notes)
 
 
 # A worked-out result is kept for the version it was worked out for, without a new version: the answers

@@ -25,7 +25,7 @@ from app.access import (
     editable,
     secret_of,
 )
-from app.db import SessionDep
+from app.db import SessionDep, each_statement_commits
 from app.models import Assessment, Workspace
 from app.questionnaire import load_questionnaire
 from app.questionnaire.progress import DRAFT, Status, section_index
@@ -224,6 +224,7 @@ def _step_posts(request: Request) -> anyio.CapacityLimiter:
 
 def _save_step_and_commit(request: Request, edit_token: str, section_id: str, form: FormData,
                           session: Session) -> Response:
+    each_statement_commits(session)  # its save is one statement (PostgreSQL): no BEGIN, no COMMIT
     response = _save_step(request, section_id, form, editable(edit_token, session), session)
     session.commit()  # before the response is sent, as SessionDep would; on an error SessionDep rolls back
     return response
