@@ -27,6 +27,7 @@ from app.reports.pdf import PdfRenderer
 from app.security.protect import protect, wrap_outermost
 from app.security.route_limits import is_api, route_table
 from app.web import api_docs
+from app.web.kept_steps import KeptSteps
 from app.web.render import PageCache, RoutePaths, make_templates, render
 from app.web.share import KeptViewPages
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_engine = writer(app.state.engine)
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
+    app.state.kept_steps = KeptSteps()
     # One renderer per app: its limit caps PDF renderings across all requests (R34).
     app.state.pdf_renderer = PdfRenderer(settings.pdf_max_concurrency, settings.pdf_timeout_seconds,
                                          max_waiting=settings.pdf_max_waiting)

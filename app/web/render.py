@@ -136,6 +136,14 @@ def render(
     return response
 
 
+def html_page(request: Request, html: str, *, headers: dict[str, str] | None = None) -> Response:
+    """HTML rendered apart (a kept step), answered as `render` answers."""
+    response = HTMLResponse(html, headers=headers)
+    response.headers["Vary"] = "HX-Request"
+    set_cookie_if_minted(request, response)
+    return response
+
+
 # Pages kept per process (about 25 kB each): enough for every shared result in regular use.
 PAGE_CACHE_ENTRIES = 1000
 

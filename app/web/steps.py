@@ -19,7 +19,8 @@ from app.questionnaire import load_questionnaire
 from app.questionnaire.progress import Status, section_index
 from app.questionnaire.wording import condition_text
 from app.web.conflicts import same_as_stored
-from app.web.render import NO_STORE, SITE, is_htmx, render, route_path
+from app.web.kept_steps import render_saved_block
+from app.web.render import NO_STORE, SITE, html_page, is_htmx, render, route_path
 from app.web.step_form import StepInput, dropped_answers, merged_answers, merged_notes, stored_step
 
 DEFAULT_NAME = "Untitled assessment"
@@ -139,9 +140,12 @@ def step_context(request: Request, section, step: StepInput, *, assessment: Asse
     }
 
 
+STEP_TEMPLATE = "wizard/step.html"
+
+
 def render_step(request: Request, context: dict, status_code: int = 200,
                 headers: dict | None = None) -> Response:
-    return render(request, "wizard/step.html", context, block="content", status_code=status_code,
+    return render(request, STEP_TEMPLATE, context, block="content", status_code=status_code,
                   headers=NO_STORE | (headers or {}))
 
 
@@ -229,8 +233,18 @@ def show_saved(request: Request, assessment: Assessment, edit_token: str, sectio
     path = step_path(request, edit_token, section.id)
     if not is_htmx(request):
         return RedirectResponse(path + dropped_query(dropped), status_code=303, headers=NO_STORE)
-    page = step_page(request, section, assessment, edit_token, stored_step(section, assessment),
-                     workspace_url, status="saved")
-    page["dropped"] = dropped_answers(dropped)
     # The pushed address leaves the note out: a reload shows the step as saved, without it.
-    return render_step(request, page, headers={"HX-Push-Url": path})
+    headers = NO_STORE | {"HX-Push-Url": path}
+    if dropped:
+        page = step_page(request, section, assessment, edit_token, stored_step(section, assessment),
+                         workspace_url, status="saved")
+        page["dropped"] = dropped_answers(dropped)
+        return render_step(request, page, headers=headers)
+
+    def block(shown, token: str, workspace: str | None, csrf: str) -> str:
+        page = step_page(request, section, shown, token, stored_step(section, shown), workspace,
+                         status="saved")
+        return render_saved_block(request, STEP_TEMPLATE, page, csrf)
+
+    html = request.app.state.kept_steps.html(request, section, assessment, edit_token, workspace_url, block)
+    return html_page(request, html, headers=headers)
