@@ -3,7 +3,8 @@
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -261,6 +262,31 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     finally:
         session.close()  # no transaction is left: nothing to send to the database
+
+
+@contextmanager
+def request_session(request: Request) -> Iterator[Session]:
+    """What SessionDep gives, for a route that opens its session itself on the worker thread doing its
+    database work (the wizard's step post: the dependency's async generator was 0.44 of a post's 5.8 M
+    instructions, callgrind). Committed when the block ends, rolled back if it raises; a test's
+    replacement of get_session (app.dependency_overrides, a generator taking nothing) is used as FastAPI
+    would use it."""
+    replacement = request.app.dependency_overrides.get(get_session)
+    if replacement is not None:
+        with contextmanager(replacement)() as session:
+            yield session
+        return
+    session = open_session(request)
+    try:
+        yield session
+        if session.in_transaction():
+            session.commit()
+    except Exception:
+        if session.in_transaction():
+            session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 # scope="function": commit before the response is sent, so a client never reads ahead of its own write

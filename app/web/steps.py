@@ -26,14 +26,14 @@ from app.web.step_form import StepInput, dropped_answers, merged_answers, merged
 DEFAULT_NAME = "Untitled assessment"
 
 
-async def _posted_form(request: Request) -> FormData:
+async def posted_form(request: Request) -> FormData:
     # Read on the event loop, so the handlers can be plain functions: FastAPI runs those in worker
     # threads, and their blocking database calls (a row lock held by a double submit, say) never
     # stall the event loop that other requests, and the lock holder's commit, depend on.
     return await request.form()
 
 
-PostedForm = Annotated[FormData, Depends(_posted_form)]
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def test_step_posts_beyond_the_limit_wait_for_a_turn_and_all_are_answered(monkey
     changed = threading.Condition()
     order = []
 
-    def work(_request, edit_token, _section_id, _form, _session):  # stands for the look-up, save and render
+    def work(_request, edit_token, _section_id, _form):  # stands for the look-up, save and render
         nonlocal working, most
         with changed:
             working += 1
@@ -31,12 +31,19 @@ def test_step_posts_beyond_the_limit_wait_for_a_turn_and_all_are_answered(monkey
             working -= 1
         return Response(edit_token)
 
-    monkeypatch.setattr(wizard, "_save_step_and_commit", work)
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace()))
+    async def no_form(_request):
+        return {}
+
+    monkeypatch.setattr(wizard, "_save_step_in_session", work)
+    monkeypatch.setattr(wizard, "posted_form", no_form)
+    app = SimpleNamespace(state=SimpleNamespace())
+    request = SimpleNamespace(app=app)  # what the test reads the limiter from
     answers = {}
 
     async def post(number: int) -> None:
-        response = await wizard.save_step(request, f"post-{number}", "section", {}, None)
+        path = {"edit_token": f"post-{number}", "section_id": "section"}
+        posted = SimpleNamespace(app=app, path_params=path)
+        response = await wizard.save_step(posted)
         answers[number] = response.body.decode()
 
     def limit_reached() -> bool:
