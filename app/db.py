@@ -237,7 +237,7 @@ def each_statement_commits(session: Session) -> None:
     """On PostgreSQL, run this session's statements without a transaction around them: each commits by
     itself. Only for a request whose every write is one statement (the wizard's step post: its save is one,
     app.assessments.writes_in_one_statement); its reads need no snapshot, as a write checks the version it
-    read (R22). psycopg's BEGIN and COMMIT are a network round trip each: 2 of a step post's 4 (strace).
+    read (R22). psycopg's BEGIN and COMMIT are a network round trip each: 2 of a step post's 5 before.
     Call it before the session's first statement. SQLite keeps its transaction: no round trips to save."""
     bind = session.bind  # a session joined to a connection's transaction (the tests') stays in it
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
