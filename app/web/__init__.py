@@ -21,9 +21,9 @@ from app.web.respondents import router as respondents_router
 from app.web.starter_kit import router as starter_kit_router
 
 # In the order routes are matched (app.main): the wizard's step posts, sent on every answer, first.
-ROUTERS = (wizard.router, results.router, share.router, pages.router, workspaces.router, compare.router,
-           assessment_actions.router, exports.router, pdf.router, datachecks.router, starter_kit_router,
-           respondents_router)
+ROUTERS = (wizard.step_posts, wizard.router, results.router, share.router, pages.router, workspaces.router,
+           compare.router, assessment_actions.router, exports.router, pdf.router, datachecks.router,
+           starter_kit_router, respondents_router)
 
 
 def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None) -> Response:
