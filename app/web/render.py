@@ -138,8 +138,7 @@ def render(
 
 def html_page(request: Request, html: str, *, headers: dict[str, str] | None = None) -> Response:
     """HTML rendered apart (a kept step), answered as `render` answers."""
-    response = HTMLResponse(html, headers=headers)
-    response.headers["Vary"] = "HX-Request"
+    response = _kept_response(html, headers)
     set_cookie_if_minted(request, response)
     return response
 
