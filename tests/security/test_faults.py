@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -164,11 +165,22 @@ def own_database(settings, tmp_path):
 
 
 def commits_fail(monkeypatch) -> None:
-    """From now on every COMMIT fails, as on a full disk or a dropped connection at the last moment."""
+    """From now on every COMMIT fails, as on a full disk or a dropped connection at the last moment. A write
+    sent in autocommit (the wizard's step post on PostgreSQL, app.db.each_statement_commits) is its own
+    commit: it fails as that statement, which then writes nothing."""
     def fail(self):
         raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
+    execute = DefaultDialect.do_execute
+
+    def fail_autocommitted_writes(self, cursor, statement, parameters, context=None):
+        autocommit = getattr(cursor.connection, "autocommit", False) is True  # psycopg's; sqlite3 has none
+        if autocommit and not statement.lstrip().startswith("SELECT"):
+            raise OperationalError(statement, parameters, Exception("disk I/O error"))
+        return execute(self, cursor, statement, parameters, context)
+
     monkeypatch.setattr(Session, "commit", fail)
+    monkeypatch.setattr(DefaultDialect, "do_execute", fail_autocommitted_writes)
 
 
 def _created(own: OwnDatabase) -> Saved:
