@@ -38,7 +38,7 @@ def secret_of(request: Request) -> bytes:
 
 def editable(edit_token: str, session: Session) -> AssessmentAccess:
     """What an edit link opens. As a dependency (`EditableAssessment`) for every route but the wizard's
-    step post, which looks it up on the worker thread that saves (app.web.wizard.save_step)."""
+    step post, which looks it up in the session that saves (app.web.wizard.save_step)."""
     assessment, link = store.assessment_by_token(edit_token, session=session, need="edit")
     return AssessmentAccess(assessment, link, edit_token)
 

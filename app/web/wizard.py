@@ -13,6 +13,7 @@ from functools import partial
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -25,7 +26,7 @@ from app.access import (
     editable,
     secret_of,
 )
-from app.db import SessionDep, each_statement_commits, request_session
+from app.db import SessionDep, each_statement_commits, lock_was_busy, request_session, takes_lock_at_once
 from app.models import Assessment, Workspace
 from app.questionnaire import load_questionnaire
 from app.questionnaire.progress import DRAFT, Status, section_index
@@ -217,6 +218,17 @@ async def save_step(request: Request) -> Response:
     # two parts, PostedForm, SessionDep) they cost 0.33 of a post's 5.84 M instructions (callgrind).
     form = await posted_form(request)
     edit_token, section_id = request.path_params["edit_token"], request.path_params["section_id"]
+    if request.app.state.settings.is_sqlite:
+        # Done right here, on the event loop, when SQLite's write lock is free: its database work is in
+        # this process, with no round trip to wait for, and a hop to a worker thread and back cost about
+        # 0.45 ms of CPU, a fifth of a post (in-process pairs, 2.06 against 2.52 ms). Other requests wait
+        # no longer than behind the GIL, which the post held on its thread anyway.
+        try:
+            return _save_step_in_session(request, edit_token, section_id, form, on_event_loop=True)
+        except OperationalError as error:
+            if not lock_was_busy(error):
+                raise
+            # Another process holds the lock: wait for it on a worker thread, as any other write does.
     work = partial(_save_step_in_session, request, edit_token, section_id, form)
     return await anyio.to_thread.run_sync(work, limiter=_step_posts(request))
 
@@ -228,9 +240,12 @@ def _step_posts(request: Request) -> anyio.CapacityLimiter:
     return state.step_posts
 
 
-def _save_step_in_session(request: Request, edit_token: str, section_id: str, form: FormData) -> Response:
+def _save_step_in_session(request: Request, edit_token: str, section_id: str, form: FormData, *,
+                          on_event_loop: bool = False) -> Response:
     with request_session(request) as session:  # commits before the response is sent, as SessionDep does
         each_statement_commits(session)  # its save is one statement (PostgreSQL): no BEGIN, no COMMIT
+        if on_event_loop:
+            takes_lock_at_once(session)  # SQLite: a busy lock fails here, before any work, not after 10 s
         return _save_step(request, section_id, form, editable(edit_token, session), session)
 
 

@@ -36,7 +36,8 @@ def test_step_posts_beyond_the_limit_wait_for_a_turn_and_all_are_answered(monkey
 
     monkeypatch.setattr(wizard, "_save_step_in_session", work)
     monkeypatch.setattr(wizard, "posted_form", no_form)
-    app = SimpleNamespace(state=SimpleNamespace())
+    # PostgreSQL's path: each post's work goes to a worker thread (on SQLite it is done on the event loop).
+    app = SimpleNamespace(state=SimpleNamespace(settings=SimpleNamespace(is_sqlite=False)))
     request = SimpleNamespace(app=app)  # what the test reads the limiter from
     answers = {}
 
