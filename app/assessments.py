@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy import Connection, String, bindparam, cast, exists, func, insert, literal, true, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -803,6 +803,44 @@ def grant_by_token(token: str, *, connection: Connection, need: LinkKind) -> Gra
         raise NotFound("no such link")
     _refuse_unless_open(row, row.kind, row.deleted_at, need=need, include_deleted=False)
     return Grant(row.id, row.version, row.kind)
+
+
+class _GrantRow(NamedTuple):
+    """A row of _GRANT, by the names link_is_live and _refuse_unless_open read."""
+
+    kind: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    id: str
+    version: int
+    deleted_at: datetime | None
+
+
+class DriverGrants:
+    """grant_by_token run on the database driver's own connection (the view page's sqlite3 connection on
+    the event loop), by the same statement and rules: compiled once for the dialect, its values converted
+    by the columns' own types. SQLAlchemy's execution around the 40 µs indexed read was half of a kept
+    view page's cost (cProfile of 3,000 pages in-process; 215 -> 130 µs a page without it). For a
+    connection that runs each statement as its own transaction."""
+
+    def __init__(self, dialect) -> None:
+        compiled = _GRANT.compile(dialect=dialect)
+        self._sql = str(compiled)
+        self._parameters = compiled.positiontup if compiled.positional else None  # sqlite3: ? by position
+        self._converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                            for column in _GRANT.selected_columns]
+
+    def grant(self, token: str, *, driver_connection, need: LinkKind) -> Grant:
+        parameters = _lookup_params(token)
+        if self._parameters is not None:
+            parameters = [parameters[name] for name in self._parameters]
+        found = driver_connection.execute(self._sql, parameters).fetchone()
+        if found is None:
+            raise NotFound("no such link")
+        row = _GrantRow(*(convert(value) if convert and value is not None else value
+                          for convert, value in zip(self._converters, found, strict=True)))
+        _refuse_unless_open(row, row.kind, row.deleted_at, need=need, include_deleted=False)
+        return Grant(row.id, row.version, row.kind)
 
 
 def _lookup_params(token: str) -> dict:

@@ -3,11 +3,16 @@
 tests/test_assessments.py races two connections; these read one function at a time, as a page would.
 """
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import inspect
+from sqlmodel import Session
 
 from app import assessments as store
 from app.advisor import Recommendation
 from app.advisor.words import VERDICTS
+from app.models import utcnow
 from tests.conftest import TEST_SECRET
 from tests.factories import example_answers
 
@@ -56,6 +61,71 @@ def test_an_edit_link_also_views(session, workspace):
     assessment = add(session, workspace)
     edit = store.link_token(store.links_of(assessment, session=session)["edit"], SECRET)
     assert store.assessment_by_token(edit, session=session, need="view")[0].id == assessment.id
+
+
+def test_a_link_opened_in_a_new_session_gives_the_stored_assessment_as_a_query_would(session, connection,
+                                                                                      workspace):
+    """In a session of its own (as each request has) the link gives the stored values, one object per
+    row, clean, with the result (left out of the look-up) read when asked for; a change made to it
+    writes with the version it was read at."""
+    assessment = add(session, workspace)
+    edit = store.link_token(store.links_of(assessment, session=session)["edit"], SECRET)
+    session.commit()
+    options = {"join_transaction_mode": "create_savepoint", "expire_on_commit": False}
+    with Session(bind=connection, **options) as fresh:
+        found, link = store.assessment_by_token(edit, session=fresh, need="edit")
+        assert found is not assessment and inspect(found).persistent and not fresh.dirty
+        assert (found.name, found.answers, found.version, found.workspace_id, link.kind) == (
+            assessment.name, assessment.answers, assessment.version, assessment.workspace_id, "edit")
+        assert store.assessment_by_token(edit, session=fresh, need="view")[0] is found
+        assert found.recommendation == assessment.recommendation  # left out of the look-up, read now
+        store.soft_delete(found, session=fresh)
+        fresh.commit()
+    with Session(bind=connection, **options) as later:
+        with pytest.raises(store.NotFound):
+            store.assessment_by_token(edit, session=later, need="edit")
+        deleted, _ = store.assessment_by_token(edit, session=later, need="edit", include_deleted=True)
+        assert deleted.deleted_at is not None and deleted.version == assessment.version + 1
+
+
+def test_the_driver_look_up_of_a_view_page_opens_a_link_by_the_same_rules(session, connection, workspace):
+    """store.DriverGrants (the kept view page's look-up, on the driver's connection) against the link's
+    states: live, expired, revoked, deleted; a view link never edits."""
+    grants = store.DriverGrants(connection.dialect)
+    driver = connection.connection.driver_connection  # the test's transaction: it sees what the session wrote
+    assessment = add(session, workspace)
+    view = store.link_token(store.links_of(assessment, session=session)["view"], SECRET)
+    edit = store.link_token(store.links_of(assessment, session=session)["edit"], SECRET)
+    session.flush()
+
+    def opens(token: str, need: str = "view") -> bool:
+        try:
+            return grants.grant(token, driver_connection=driver, need=need) == store.grant_by_token(
+                token, connection=connection, need=need)
+        except store.NotFound:
+            with pytest.raises(store.NotFound):
+                store.grant_by_token(token, connection=connection, need=need)
+            return False
+
+    assert opens(view) and opens(edit) and opens(edit, "edit")
+    assert grants.grant(view, driver_connection=driver, need="view") == store.Grant(
+        assessment.id, assessment.version, "view")
+    assert not opens(view, "edit") and not opens("not a token") and not opens(view[:-1] + "x")
+    store.set_link_expiry(assessment, "view", utcnow() + timedelta(days=1), session=session)
+    session.flush()
+    assert opens(view)
+    store.set_link_expiry(assessment, "view", utcnow() - timedelta(seconds=1), session=session)
+    session.flush()
+    assert not opens(view) and opens(edit)
+    store.revoke_link(assessment, "edit", session=session)
+    assert not opens(edit)
+    store.renew_link(assessment, "view", session=session, secret=SECRET)  # new token, expiry kept (past)
+    store.set_link_expiry(assessment, "view", None, session=session)
+    view = store.link_token(store.links_of(assessment, session=session)["view"], SECRET)
+    session.flush()
+    assert opens(view)
+    store.soft_delete(assessment, session=session)
+    assert not opens(view)
 
 
 def test_a_revoked_link_stops_and_a_renewed_one_opens_again_under_a_new_token(session, workspace):

@@ -6,6 +6,7 @@ Links are managed by whoever holds the edit link (`/e/{edit}/share`) or the work
 reached by a secret link send no referrer, are not indexed and are not cached (R17).
 """
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
@@ -229,6 +230,7 @@ class KeptViewPages:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._loop_connection: Connection | None = None
+        self._grants: store.DriverGrants | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"] \
@@ -249,14 +251,17 @@ class KeptViewPages:
         # loop, on a connection of its own that never waits for a lock (a busy database sends the
         # request down the usual path) and runs each read as its own transaction (no BEGIN, so no
         # read is left open to hold back checkpoints).
+        # The read goes to sqlite3 itself (store.DriverGrants): no BEGIN on that connection either.
         if self._loop_connection is None:
             self._loop_connection = engine.connect().execution_options(sqlite_begin=None)
             self._loop_connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            self._grants = store.DriverGrants(engine.dialect)
         try:
-            return store.grant_by_token(token, connection=self._loop_connection, need="view")
+            sqlite = self._loop_connection.connection.driver_connection
+            return self._grants.grant(token, driver_connection=sqlite, need="view")
         except store.NotFound:
             return None
-        except DBAPIError:
+        except (DBAPIError, sqlite3.Error):
             self._loop_connection.invalidate()  # never back to the pool with busy_timeout=0
             self._loop_connection = None
             return None
