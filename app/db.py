@@ -138,7 +138,7 @@ def _configure_sqlite(engine: Engine, autocheckpoint: int | None) -> None:
         if options.get("sqlite_wait", True):
             connection.exec_driver_sql(f"BEGIN {mode}")
             return
-        # Only if the lock is free now (takes_lock_at_once): no busy handler for this BEGIN. The pragmas go
+        # Only if the lock is free now (writer(wait=False)): no busy handler for this BEGIN. The pragmas go
         # to sqlite3 directly: through SQLAlchemy they cost 5 % of a step post (cProfile).
         sqlite = connection.connection.driver_connection
         sqlite.execute("PRAGMA busy_timeout=0")
@@ -148,9 +148,14 @@ def _configure_sqlite(engine: Engine, autocheckpoint: int | None) -> None:
             sqlite.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
-def writer(engine: Engine) -> Engine:
-    """The same engine, but each SQLite transaction starts with BEGIN IMMEDIATE."""
-    return engine.execution_options(sqlite_begin="IMMEDIATE")
+def writer(engine: Engine, *, wait: bool = True) -> Engine:
+    """The same engine, but each SQLite transaction starts with BEGIN IMMEDIATE. With wait=False that
+    BEGIN takes the write lock only if it is free now: a busy lock fails it at once (lock_was_busy)
+    instead of after SQLITE_BUSY_TIMEOUT_MS; for work done on the event loop (the wizard's step post on
+    SQLite), where waiting would stall every request of the process."""
+    if wait:
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_wait=False)
 
 
 class Checkpoints:
@@ -240,10 +245,13 @@ WRITE_FREE_PATHS = frozenset({"/api/v1/recommendations"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def open_session(request: Request) -> Session:
+def open_session(request: Request, *, lock_at_once: bool = False) -> Session:
+    """`lock_at_once`: a writer whose every transaction (the first, and any after a rollback) fails at
+    once when SQLite's lock is busy (writer(wait=False)); the same as any other writer elsewhere."""
     state = request.app.state
-    write = request.method not in READ_METHODS
-    return Session(state.write_engine if write else state.engine, expire_on_commit=False)
+    if request.method in READ_METHODS:
+        return Session(state.engine, expire_on_commit=False)
+    return Session(state.write_engine_at_once if lock_at_once else state.write_engine, expire_on_commit=False)
 
 
 def each_statement_commits(session: Session) -> None:
@@ -255,23 +263,6 @@ def each_statement_commits(session: Session) -> None:
     bind = session.bind  # a session joined to a connection's transaction (the tests') stays in it
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
-def takes_lock_at_once(session: Session) -> bool:
-    """On SQLite, make this session's transaction take the write lock only if it is free now, and
-    return True; a busy lock then fails its first statement at once (lock_was_busy). Anywhere else
-    (PostgreSQL, a session joined to a test's connection) it does nothing and returns False.
-
-    For work run on the event loop itself (the wizard's step post on SQLite): waiting there for another
-    process's lock, up to SQLITE_BUSY_TIMEOUT_MS, would stall every request of the process. Writers of
-    this process wait their turn before (OneWriterAtATime), so the lock is busy only when another process
-    (a second worker, the CLI) or a result page keeping its worked-out result holds it.
-    Call it before the session's first statement."""
-    bind = session.bind
-    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_wait": False})
-        return True
-    return False
 
 
 def lock_was_busy(error: OperationalError) -> bool:
@@ -300,18 +291,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 @contextmanager
-def request_session(request: Request) -> Iterator[Session]:
+def request_session(request: Request, *, lock_at_once: bool = False) -> Iterator[Session]:
     """What SessionDep gives, for a route that opens its session itself on the worker thread doing its
     database work (the wizard's step post: the dependency's async generator, run in an exit stack, was
     0.4 of a post's 5.8 M instructions, callgrind). Committed when the block ends, rolled back if it
     raises; a test's replacement of get_session (app.dependency_overrides, a generator taking nothing)
-    is used as FastAPI would use it."""
+    is used as FastAPI would use it. `lock_at_once`: see open_session."""
     replacement = request.app.dependency_overrides.get(get_session)
     if replacement is not None:
         with contextmanager(replacement)() as session:
             yield session
         return
-    session = open_session(request)
+    session = open_session(request, lock_at_once=lock_at_once)
     try:
         yield session
         if session.in_transaction():

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine_for(settings)  # the pool from ADVISOR_DB_POOL_SIZE and the rest
     app.state.write_engine = writer(app.state.engine)
+    app.state.write_engine_at_once = writer(app.state.engine, wait=False)  # the step post on the event loop
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
     app.state.kept_steps = KeptSteps()

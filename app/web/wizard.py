@@ -26,7 +26,7 @@ from app.access import (
     editable,
     secret_of,
 )
-from app.db import SessionDep, each_statement_commits, lock_was_busy, request_session, takes_lock_at_once
+from app.db import SessionDep, each_statement_commits, lock_was_busy, request_session
 from app.models import Assessment, Workspace
 from app.questionnaire import load_questionnaire
 from app.questionnaire.progress import DRAFT, Status, section_index
@@ -242,10 +242,10 @@ def _step_posts(request: Request) -> anyio.CapacityLimiter:
 
 def _save_step_in_session(request: Request, edit_token: str, section_id: str, form: FormData, *,
                           on_event_loop: bool = False) -> Response:
-    with request_session(request) as session:  # commits before the response is sent, as SessionDep does
+    # Commits before the response is sent, as SessionDep does. On the event loop, each of its transactions
+    # (the first, and the one re-reading a colleague's save) fails at once on a busy lock, never after 10 s.
+    with request_session(request, lock_at_once=on_event_loop) as session:
         each_statement_commits(session)  # its save is one statement (PostgreSQL): no BEGIN, no COMMIT
-        if on_event_loop:
-            takes_lock_at_once(session)  # SQLite: a busy lock fails here, before any work, not after 10 s
         return _save_step(request, section_id, form, editable(edit_token, session), session)
 
 

@@ -6,14 +6,18 @@ and the answer is saved once the lock is let go."""
 import asyncio
 import sqlite3
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app import migrate
+from app.db import lock_was_busy, request_session
 from app.main import create_app
 from app.models import Assessment
 from app.questionnaire import load_questionnaire
@@ -117,3 +121,24 @@ def test_while_another_process_holds_the_lock_the_post_waits_on_a_thread_and_oth
     assert response.status_code == 303
     assert where_saved == ["event loop", "worker thread"]
     assert _stored_answer(app) == choice
+
+
+def test_every_transaction_of_a_session_on_the_event_loop_fails_at_once_on_a_busy_lock(live):
+    """Not only the first: a post that finds a colleague's save rolls back and reads again, in a new
+    transaction, which must not wait on the loop either (the whole post then goes to a worker thread)."""
+    app, _team = live
+    request = SimpleNamespace(app=app, method="POST")
+    blocker = sqlite3.connect(make_url(str(app.state.engine.url)).database, isolation_level=None)
+    try:
+        with (pytest.raises(OperationalError) as refused,
+              request_session(request, lock_at_once=True) as session):
+            session.connection()  # the first transaction: the lock is free
+            session.rollback()
+            blocker.execute("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            session.connection()  # the next one
+        waited = time.monotonic() - started
+    finally:
+        blocker.close()
+    assert lock_was_busy(refused.value)
+    assert waited < 2  # at once, not after the 10 s busy timeout
