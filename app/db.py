@@ -266,8 +266,10 @@ def each_statement_commits(session: Session) -> None:
 
 
 def lock_was_busy(error: OperationalError) -> bool:
-    """Whether SQLite refused a statement because another connection holds the lock (SQLITE_BUSY)."""
-    return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    """Whether SQLite refused a statement because another connection holds the lock: SQLITE_BUSY, or one
+    of its extended codes (sqlite3 reports the extended one, e.g. SQLITE_BUSY_SNAPSHOT)."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -292,11 +294,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 @contextmanager
 def request_session(request: Request, *, lock_at_once: bool = False) -> Iterator[Session]:
-    """What SessionDep gives, for a route that opens its session itself on the worker thread doing its
-    database work (the wizard's step post: the dependency's async generator, run in an exit stack, was
-    0.4 of a post's 5.8 M instructions, callgrind). Committed when the block ends, rolled back if it
-    raises; a test's replacement of get_session (app.dependency_overrides, a generator taking nothing)
-    is used as FastAPI would use it. `lock_at_once`: see open_session."""
+    """What SessionDep gives, for a route that opens its session itself where it does its database work,
+    on a worker thread or the event loop (the wizard's step post: the dependency's async generator, run
+    in an exit stack, was 0.4 of a post's 5.8 M instructions, callgrind). Committed when the block ends,
+    rolled back if it raises; a test's replacement of get_session (app.dependency_overrides, a generator
+    taking nothing) is used as FastAPI would use it. `lock_at_once`: see open_session."""
     replacement = request.app.dependency_overrides.get(get_session)
     if replacement is not None:
         with contextmanager(replacement)() as session:
