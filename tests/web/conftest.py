@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app import migrate
+from app.main import create_app
 from app.questionnaire import load_questionnaire
-from tests.conftest import csrf_token_for
+from tests.conftest import csrf_token_for, drop_test_database, make_test_database
 from tests.factories import HTMX  # noqa: F401 - the web tests import it from here
 
 EDIT_PATH = re.compile(r"/e/([A-Za-z0-9_-]{43})")
@@ -87,3 +89,19 @@ def path_of(response) -> str:
 @pytest.fixture
 def team(client) -> Walker:
     return Walker(client)
+
+
+@pytest.fixture
+def own_database(settings, tmp_path):
+    """The app on a database of its own (a SQLite file, or a PostgreSQL database made for the test), with
+    its own sessions: no test transaction to join, so its engines, statements and locks are the real ones.
+    Gives the app and a Walker."""
+    url = make_test_database(tmp_path, "own")
+    migrate.upgrade(url)
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    try:
+        with TestClient(app, base_url="http://testserver") as client:
+            yield app, Walker(client)
+    finally:
+        app.state.engine.dispose()
+        drop_test_database(url)

@@ -11,37 +11,21 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from app import migrate
 from app.db import lock_was_busy, request_session
-from app.main import create_app
 from app.models import Assessment
 from app.questionnaire import load_questionnaire
 from app.web import wizard
 from tests.conftest import using_postgres
-from tests.web.conftest import Walker, filled
+from tests.web.conftest import filled
 
 pytestmark = pytest.mark.skipif(using_postgres(), reason="SQLite's write lock; PostgreSQL posts use a thread")
 
 SECTION = load_questionnaire().sections[1]
 QUESTION = next(q for q in SECTION.questions if q.type == "choice" and not q.show_if)
-
-
-@pytest.fixture
-def live(settings, tmp_path):
-    """The app on a SQLite file of its own, with its own sessions (no test transaction to join)."""
-    url = f"sqlite:///{tmp_path / 'own.db'}"
-    migrate.upgrade(url)
-    app = create_app(settings.model_copy(update={"database_url": url}))
-    try:
-        with TestClient(app, base_url="http://testserver") as client:
-            yield app, Walker(client)
-    finally:
-        app.state.engine.dispose()
 
 
 @pytest.fixture
@@ -71,8 +55,8 @@ def _other_choice(app) -> str:
     return next(c.value for c in QUESTION.choices if c.value != _stored_answer(app))
 
 
-def test_with_the_lock_free_the_post_is_saved_on_the_event_loop(live, where_saved):
-    app, team = live
+def test_with_the_lock_free_the_post_is_saved_on_the_event_loop(own_database, where_saved):
+    app, team = own_database
     token = team.edit_token(team.start())
     assert team.post_step(token, SECTION, filled(SECTION)).status_code == 303
     choice = _other_choice(app)
@@ -86,8 +70,8 @@ def test_with_the_lock_free_the_post_is_saved_on_the_event_loop(live, where_save
 
 
 def test_while_another_process_holds_the_lock_the_post_waits_on_a_thread_and_others_are_answered(
-        live, where_saved):
-    app, team = live
+        own_database, where_saved):
+    app, team = own_database
     token = team.edit_token(team.start())
     assert team.post_step(token, SECTION, filled(SECTION)).status_code == 303
     choice = _other_choice(app)
@@ -123,10 +107,10 @@ def test_while_another_process_holds_the_lock_the_post_waits_on_a_thread_and_oth
     assert _stored_answer(app) == choice
 
 
-def test_every_transaction_of_a_session_on_the_event_loop_fails_at_once_on_a_busy_lock(live):
+def test_every_transaction_of_a_session_on_the_event_loop_fails_at_once_on_a_busy_lock(own_database):
     """Not only the first: a post that finds a colleague's save rolls back and reads again, in a new
     transaction, which must not wait on the loop either (the whole post then goes to a worker thread)."""
-    app, _team = live
+    app, _team = own_database
     request = SimpleNamespace(app=app, method="POST")
     blocker = sqlite3.connect(make_url(str(app.state.engine.url)).database, isolation_level=None)
     try:

@@ -6,35 +6,17 @@ the answer is saved with its revision, and a page holding an older version is re
 anything (R22)."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import event, func
 from sqlmodel import Session, select
 
-from app import migrate
-from app.main import create_app
 from app.models import Assessment, Revision
 from app.questionnaire import load_questionnaire
-from tests.conftest import drop_test_database, make_test_database, using_postgres
-from tests.web.conftest import Walker, filled
+from tests.conftest import using_postgres
+from tests.web.conftest import filled
 
 pytestmark = pytest.mark.skipif(not using_postgres(), reason="round trips to PostgreSQL; SQLite has none")
 
 SECTION = load_questionnaire().sections[1]
-
-
-@pytest.fixture
-def live(settings, tmp_path):
-    """The app on a database of its own, with its own sessions (no test transaction to join)."""
-    url = make_test_database(tmp_path, "round_trips")
-    migrate.upgrade(url)
-    app = create_app(settings.model_copy(update={"database_url": url}))
-    try:
-        with TestClient(app, base_url="http://testserver") as client:
-            yield app, Walker(client)
-    finally:
-        app.state.engine.dispose()
-        app.state.write_engine.dispose()
-        drop_test_database(url)
 
 
 def _statements(engine) -> list[tuple[str, bool]]:
@@ -60,8 +42,8 @@ def _only_assessment(app) -> str:
         return session.exec(select(Assessment.id)).one()
 
 
-def test_a_step_post_is_a_look_up_and_one_save_each_committing_by_itself(live):
-    app, team = live
+def test_a_step_post_is_a_look_up_and_one_save_each_committing_by_itself(own_database):
+    app, team = own_database
     token = team.edit_token(team.start())
     first = team.post_step(token, SECTION, filled(SECTION))
     assert first.status_code == 303
@@ -82,8 +64,8 @@ def test_a_step_post_is_a_look_up_and_one_save_each_committing_by_itself(live):
     assert new_revisions == revisions  # joined the editing session's revision
 
 
-def test_a_post_from_an_older_version_writes_nothing_and_shows_the_conflict(live):
-    app, team = live
+def test_a_post_from_an_older_version_writes_nothing_and_shows_the_conflict(own_database):
+    app, team = own_database
     token = team.edit_token(team.start())
     assert team.post_step(token, SECTION, filled(SECTION)).status_code == 303
     assessment_id = _only_assessment(app)
