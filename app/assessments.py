@@ -11,7 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
-from sqlalchemy import Connection, String, bindparam, cast, exists, func, insert, literal, true, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    any_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer, object_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -762,12 +775,15 @@ _LINK_AND_ASSESSMENT = (
     .where(ShareLink.token_hash == bindparam("token_hash"))
     .options(defer(Assessment.stored_recommendation))
 )
-_GRANT = (
+_GRANT_COLUMNS = (
     select(ShareLink.kind, ShareLink.expires_at, ShareLink.revoked_at, Assessment.id, Assessment.version,
            Assessment.deleted_at)
     .join(Assessment, Assessment.id == ShareLink.assessment_id)
-    .where(ShareLink.token_hash == bindparam("token_hash"))
 )
+_GRANT = _GRANT_COLUMNS.where(ShareLink.token_hash == bindparam("token_hash"))
+# The same for many links at once (PostgreSQL: = ANY of an array), each row ending with its token's hash.
+_GRANTS = _GRANT_COLUMNS.add_columns(ShareLink.token_hash).where(
+    ShareLink.token_hash == any_(bindparam("token_hashes", type_=ARRAY(String))))
 
 
 @dataclass(frozen=True)
@@ -817,28 +833,30 @@ class _GrantRow(NamedTuple):
 
 
 class DriverGrants:
-    """grant_by_token run on the database driver's own connection (the view page's sqlite3 connection on
-    the event loop), by the same statement and rules: compiled once for the dialect, its values converted
-    by the columns' own types. SQLAlchemy's execution around the 40 µs indexed read was half of a kept
-    view page's cost (cProfile of 3,000 pages in-process; 215 -> 130 µs a page without it). For a
-    connection that runs each statement as its own transaction."""
+    """grant_by_token for a read done on the database driver's own connection (app.db.LoopReads, on the
+    event loop), by the same statement and rules: compiled once for the driver's dialect, its values
+    converted by the columns' own types. SQLAlchemy's execution around the 40 µs indexed read was half of a
+    kept view page's cost on SQLite (cProfile of 3,000 pages in-process; 215 -> 130 µs a page without it).
+    `sql` takes one token's hash; `sql_many` (PostgreSQL) a list of them, each row ending with its hash."""
 
     def __init__(self, dialect) -> None:
-        compiled = _GRANT.compile(dialect=dialect)
-        self._sql = str(compiled)
-        self._parameters = compiled.positiontup if compiled.positional else None  # sqlite3: ? by position
+        self.sql = str(_GRANT.compile(dialect=dialect))
+        self.sql_many = str(_GRANTS.compile(dialect=dialect)) if dialect.name == "postgresql" else None
         self._converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
                             for column in _GRANT.selected_columns]
 
-    def grant(self, token: str, *, driver_connection, need: LinkKind) -> Grant:
-        parameters = _lookup_params(token)
-        if self._parameters is not None:
-            parameters = [parameters[name] for name in self._parameters]
-        found = driver_connection.execute(self._sql, parameters).fetchone()
+    @staticmethod
+    def key(token: str) -> str:
+        """The statements' one parameter for `token` (NotFound: not a token at all)."""
+        return _lookup_params(token)["token_hash"]
+
+    def grant(self, found: tuple | None, *, need: LinkKind) -> Grant:
+        """The grant of a row either statement found (None: no such link)."""
         if found is None:
             raise NotFound("no such link")
         row = _GrantRow(*(convert(value) if convert and value is not None else value
-                          for convert, value in zip(self._converters, found, strict=True)))
+                          for convert, value in zip(self._converters, found[:len(self._converters)],
+                                                    strict=True)))
         _refuse_unless_open(row, row.kind, row.deleted_at, need=need, include_deleted=False)
         return Grant(row.id, row.version, row.kind)
 

@@ -114,7 +114,7 @@ class Settings(BaseSettings):
     db_max_connections: int | None = Field(
         default=None, ge=1,
         description="The server's max_connections minus its reserve, if known: `check --deploy` warns when "
-        "instances x workers x (pool + overflow) exceed it.",
+        "instances x workers x (pool + overflow + 1 for the event loop) exceed it.",
     )
     db_instances: int = Field(
         default=1, ge=1,

@@ -46,12 +46,14 @@ def deploy_problems(settings: Settings, *, mounts: Path = Path("/proc/mounts")) 
                         "rate limit.")
     if any(host.startswith("*") for host in settings.allowed_hosts):
         problems.append("ADVISOR_ALLOWED_HOSTS: a wildcard lets any Host header in; name the real hosts.")
-    wanted = settings.db_instances * settings.workers * (settings.db_pool_size + settings.db_max_overflow)
+    # Each worker holds its pool, its overflow, and one connection of its event loop's (app.db.LoopReads).
+    wanted = settings.db_instances * settings.workers * (settings.db_pool_size + settings.db_max_overflow + 1)
     limit = settings.db_max_connections
     if not settings.is_sqlite and limit is not None and wanted > limit:
         problems.append(f"ADVISOR_DB_POOL_SIZE: {settings.db_instances} instances x {settings.workers} "
-                        f"workers x ({settings.db_pool_size} pool + {settings.db_max_overflow} overflow) = "
-                        f"{wanted} connections, more than ADVISOR_DB_MAX_CONNECTIONS={limit}; "
+                        f"workers x ({settings.db_pool_size} pool + {settings.db_max_overflow} overflow + 1 "
+                        f"for the event loop) = {wanted} connections, more than "
+                        f"ADVISOR_DB_MAX_CONNECTIONS={limit}; "
                         "lower the pool or overflow, or raise PostgreSQL's max_connections.")
     filesystem = _sqlite_filesystem(settings, mounts)
     if filesystem in NETWORK_FILESYSTEMS:

@@ -3,7 +3,6 @@
 tests/test_assessments.py races two connections; these read one function at a time, as a page would.
 """
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect
@@ -12,7 +11,6 @@ from sqlmodel import Session
 from app import assessments as store
 from app.advisor import Recommendation
 from app.advisor.words import VERDICTS
-from app.models import utcnow
 from tests.conftest import TEST_SECRET
 from tests.factories import example_answers
 
@@ -86,46 +84,6 @@ def test_a_link_opened_in_a_new_session_gives_the_stored_assessment_as_a_query_w
             store.assessment_by_token(edit, session=later, need="edit")
         deleted, _ = store.assessment_by_token(edit, session=later, need="edit", include_deleted=True)
         assert deleted.deleted_at is not None and deleted.version == assessment.version + 1
-
-
-def test_the_driver_look_up_of_a_view_page_opens_a_link_by_the_same_rules(session, connection, workspace):
-    """store.DriverGrants (the kept view page's look-up, on the driver's connection) against the link's
-    states: live, expired, revoked, deleted; a view link never edits."""
-    grants = store.DriverGrants(connection.dialect)
-    driver = connection.connection.driver_connection  # the test's transaction: it sees what the session wrote
-    assessment = add(session, workspace)
-    view = store.link_token(store.links_of(assessment, session=session)["view"], SECRET)
-    edit = store.link_token(store.links_of(assessment, session=session)["edit"], SECRET)
-    session.flush()
-
-    def opens(token: str, need: str = "view") -> bool:
-        try:
-            return grants.grant(token, driver_connection=driver, need=need) == store.grant_by_token(
-                token, connection=connection, need=need)
-        except store.NotFound:
-            with pytest.raises(store.NotFound):
-                store.grant_by_token(token, connection=connection, need=need)
-            return False
-
-    assert opens(view) and opens(edit) and opens(edit, "edit")
-    assert grants.grant(view, driver_connection=driver, need="view") == store.Grant(
-        assessment.id, assessment.version, "view")
-    assert not opens(view, "edit") and not opens("not a token") and not opens(view[:-1] + "x")
-    store.set_link_expiry(assessment, "view", utcnow() + timedelta(days=1), session=session)
-    session.flush()
-    assert opens(view)
-    store.set_link_expiry(assessment, "view", utcnow() - timedelta(seconds=1), session=session)
-    session.flush()
-    assert not opens(view) and opens(edit)
-    store.revoke_link(assessment, "edit", session=session)
-    assert not opens(edit)
-    store.renew_link(assessment, "view", session=session, secret=SECRET)  # new token, expiry kept (past)
-    store.set_link_expiry(assessment, "view", None, session=session)
-    view = store.link_token(store.links_of(assessment, session=session)["view"], SECRET)
-    session.flush()
-    assert opens(view)
-    store.soft_delete(assessment, session=session)
-    assert not opens(view)
 
 
 def test_a_revoked_link_stops_and_a_renewed_one_opens_again_under_a_new_token(session, workspace):

@@ -6,15 +6,12 @@ Links are managed by whoever holds the edit link (`/e/{edit}/share`) or the work
 reached by a secret link send no referrer, are not indexed and are not cached (R17).
 """
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -22,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import assessments as store
 from app.access import EditableAssessment, ViewGrant, ViewLink, WorkspaceAccess, secret_of
 from app.assessments import LinkKind
-from app.db import SessionDep
+from app.db import LoopReads, SessionDep
 from app.links import parse_expiry
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
@@ -229,7 +226,6 @@ class KeptViewPages:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._loop_connection: Connection | None = None
         self._grants: store.DriverGrants | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -239,42 +235,22 @@ class KeptViewPages:
             return
         request = Request(scope, receive)
         token = scope["path"][len("/v/"):]
-        grant = await self._grant(request.app.state.engine, token)
+        grant = await self._grant(request.app.state.loop_reads, token)
         kept = grant and kept_page(request, key=_view_page_key(grant.assessment_id, token),
                                    version=grant.version, headers=SHARED_PAGE_HEADERS)
         await (kept or self.app)(scope, receive, send)
 
-    async def _grant(self, engine: Engine, token: str) -> store.Grant | None:
-        if engine.dialect.name != "sqlite":  # a network round trip: off the event loop
-            return await run_in_threadpool(_live_grant, engine, token)
-        # SQLite: a 40 µs indexed read costs half a hop to a worker thread, so it runs on the event
-        # loop, on a connection of its own that never waits for a lock (a busy database sends the
-        # request down the usual path) and runs each read as its own transaction (no BEGIN, so no
-        # read is left open to hold back checkpoints).
-        # The read goes to sqlite3 itself (store.DriverGrants): no BEGIN on that connection either.
-        if self._loop_connection is None:
-            self._loop_connection = engine.connect().execution_options(sqlite_begin=None)
-            self._loop_connection.exec_driver_sql("PRAGMA busy_timeout=0")
-            self._grants = store.DriverGrants(engine.dialect)
+    async def _grant(self, reads: LoopReads, token: str) -> store.Grant | None:
+        # The indexed read costs less than a hop to a worker thread and back: it is done on the event loop,
+        # on the worker's own connection for that (app.db.LoopReads), straight through the driver
+        # (store.DriverGrants). A read it cannot do at once sends the request down the usual path.
+        if self._grants is None:
+            self._grants = store.DriverGrants(reads.dialect)
         try:
-            sqlite = self._loop_connection.connection.driver_connection
-            return self._grants.grant(token, driver_connection=sqlite, need="view")
-        except store.NotFound:
+            found = await reads.fetch_keyed(self._grants.sql, self._grants.sql_many, self._grants.key(token))
+            return self._grants.grant(found, need="view")
+        except (store.NotFound, LoopReads.Unavailable):
             return None
-        except (DBAPIError, sqlite3.Error):
-            self._loop_connection.invalidate()  # never back to the pool with busy_timeout=0
-            self._loop_connection = None
-            return None
-
-
-def _live_grant(engine: Engine, token: str) -> store.Grant | None:
-    try:
-        # AUTOCOMMIT: one read needs no transaction, and psycopg's BEGIN and the pool's ROLLBACK around it
-        # were a network round trip each (strace: 2 fewer sends to PostgreSQL per kept page served).
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            return store.grant_by_token(token, connection=connection, need="view")
-    except (store.NotFound, DBAPIError):
-        return None
 
 
 def _render_view(request: Request, link: ViewGrant, key: tuple, session: Session) -> Response:

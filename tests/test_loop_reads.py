@@ -1,0 +1,218 @@
+"""app.db.LoopReads: the look-ups the event loop does on a connection of its own (the kept view page's link),
+on a database of the test's own, with what is read committed first, as a request would find it."""
+
+import asyncio
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from app import assessments as store
+from app import db, migrate
+from app.db import LoopReads, make_engine
+from app.models import Assessment, utcnow
+from tests.conftest import TEST_SECRET, drop_test_database, make_test_database, run_coroutine, using_postgres
+from tests.factories import example_answers
+
+SECRET = TEST_SECRET.encode()
+postgres_only = pytest.mark.skipif(not using_postgres(), reason="PostgreSQL's connection of the event loop")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    url = make_test_database(tmp_path, "loop")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    drop_test_database(url)
+
+
+def new_assessment(engine, name="Support bot") -> tuple[str, str, str]:
+    """A saved assessment: (id, view token, edit token)."""
+    with Session(engine, expire_on_commit=False) as session:
+        workspace, _token = store.create_workspace(session=session, secret=SECRET)
+        assessment = store.create_assessment(session=session, secret=SECRET, workspace=workspace, name=name,
+                                             answers=example_answers())
+        links = store.links_of(assessment, session=session)
+        session.commit()
+        return assessment.id, store.link_token(links["view"], SECRET), store.link_token(links["edit"], SECRET)
+
+
+def change(engine, assessment_id: str, act) -> None:
+    """act(assessment, session), committed."""
+    with Session(engine, expire_on_commit=False) as session:
+        act(session.get(Assessment, assessment_id), session)
+        session.commit()
+
+
+def grant_by_token(engine, token: str, need: str):
+    with engine.connect() as connection:
+        return store.grant_by_token(token, connection=connection, need=need)
+
+
+async def loop_grant(reads: LoopReads, grants: store.DriverGrants, token: str, need: str):
+    found = await reads.fetch_keyed(grants.sql, grants.sql_many, grants.key(token))
+    return grants.grant(found, need=need)
+
+
+def test_the_loop_look_up_opens_a_link_by_the_same_rules_as_the_store(engine):
+    """Live, expired, revoked, renewed and deleted links, and a view link asked to edit: the event loop's
+    look-up (the kept view page's) agrees with store.grant_by_token each time."""
+    reads = LoopReads(engine)
+    grants = store.DriverGrants(reads.dialect)
+    assessment_id, view, edit = new_assessment(engine)
+
+    async def opens(token: str, need: str = "view") -> bool:
+        try:
+            granted = await loop_grant(reads, grants, token, need)
+        except store.NotFound:
+            with pytest.raises(store.NotFound):
+                grant_by_token(engine, token, need)
+            return False
+        assert granted == grant_by_token(engine, token, need)
+        return True
+
+    async def walk():
+        try:
+            assert await opens(view) and await opens(edit) and await opens(edit, "edit")
+            assert await loop_grant(reads, grants, view, "view") == store.Grant(assessment_id, 1, "view")
+            assert not await opens(view, "edit")
+            assert not await opens("not a token") and not await opens(view[:-1] + "x")
+            change(engine, assessment_id, lambda a, s: store.set_link_expiry(
+                a, "view", utcnow() + timedelta(days=1), session=s))
+            assert await opens(view)
+            change(engine, assessment_id, lambda a, s: store.set_link_expiry(
+                a, "view", utcnow() - timedelta(seconds=1), session=s))
+            assert not await opens(view) and await opens(edit)
+            change(engine, assessment_id, lambda a, s: store.revoke_link(a, "edit", session=s))
+            assert not await opens(edit)
+            change(engine, assessment_id, lambda a, s: store.renew_link(a, "edit", session=s, secret=SECRET))
+            assert not await opens(edit)  # the old token stays dead
+            with Session(engine) as session:
+                links = store.links_of(session.get(Assessment, assessment_id), session=session)
+                renewed = store.link_token(links["edit"], SECRET)
+            assert await opens(renewed, "edit")
+            change(engine, assessment_id, lambda a, s: store.soft_delete(a, session=s))
+            assert not await opens(renewed)
+        finally:
+            reads.close()
+
+    run_coroutine(walk)
+
+
+@postgres_only
+def test_look_ups_that_arrive_while_one_is_on_its_way_go_together_and_each_gets_its_own_row(engine,
+                                                                                         monkeypatch):
+    reads = LoopReads(engine)
+    grants = store.DriverGrants(reads.dialect)
+    made = [new_assessment(engine, f"Bot {n}") for n in range(12)]
+    sent: list[int] = []
+    fetch = LoopReads._pg_fetch
+
+    async def counted(self, sql_many, keys):
+        sent.append(len(keys))
+        return await fetch(self, sql_many, keys)
+
+    monkeypatch.setattr(LoopReads, "_pg_fetch", counted)
+
+    async def together():
+        try:
+            first = asyncio.create_task(loop_grant(reads, grants, made[0][1], "view"))
+            while not sent:  # until the first look-up is on its way
+                await asyncio.sleep(0)
+            tokens = [view for _id, view, _edit in made] + [made[0][2], "not-a-link" * 5]
+            results = await asyncio.gather(*(loop_grant(reads, grants, token, "view") for token in tokens),
+                                           return_exceptions=True)
+            return await first, results
+        finally:
+            reads.close()
+
+    first, results = run_coroutine(together)
+    expected = [store.Grant(assessment_id, 1, "view") for assessment_id, _view, _edit in made]
+    assert first == expected[0] and results[:12] == expected  # made[0]'s asked again while on its way
+    assert results[12] == store.Grant(made[0][0], 1, "edit")
+    assert isinstance(results[13], store.NotFound)  # not a token: never sent
+    # The first look-up went alone; the 13 links asked for while it was on its way went as one statement.
+    assert sent == [1, 13], sent
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@postgres_only
+def test_a_database_that_is_down_fails_the_look_up_at_once_and_is_tried_again_a_second_later(monkeypatch):
+    reads = LoopReads(make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{closed_port()}/advisor"))
+    grants = store.DriverGrants(reads.dialect)
+    token = "a" * 43
+    clock = [1000.0]
+    monkeypatch.setattr(db.time, "monotonic", lambda: clock[0])
+    tries: list[float] = []
+    fetch = LoopReads._pg_fetch
+
+    async def counted(self, sql_many, keys):
+        tries.append(clock[0])
+        return await fetch(self, sql_many, keys)
+
+    monkeypatch.setattr(LoopReads, "_pg_fetch", counted)
+
+    async def look():
+        for moment in (1000.0, 1000.5, 1001.0 + db.LOOP_READ_RETRY_SECONDS):
+            clock[0] = moment
+            with pytest.raises(LoopReads.Unavailable):
+                await loop_grant(reads, grants, token, "view")
+
+    run_coroutine(look)
+    # Refused at once half a second after the failure, without a try; tried again once the second passed.
+    assert tries == [1000.0, 1001.0 + db.LOOP_READ_RETRY_SECONDS]
+
+
+@postgres_only
+def test_a_database_that_does_not_answer_is_given_up_after_the_timeout_and_the_loop_runs_on(monkeypatch):
+    """A server that takes the connection and never says a word (a stalled database or proxy): the look-up
+    ends with Unavailable after LOOP_READ_TIMEOUT_SECONDS, and the event loop serves others meanwhile."""
+    monkeypatch.setattr(db, "LOOP_READ_TIMEOUT_SECONDS", 0.3)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        reads = LoopReads(make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/x"))
+        grants = store.DriverGrants(reads.dialect)
+
+        async def look():
+            ticks = 0
+
+            async def tick():
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.01)
+                    ticks += 1
+
+            ticker = asyncio.create_task(tick())
+            started = time.monotonic()
+            with pytest.raises(LoopReads.Unavailable):
+                await loop_grant(reads, grants, "a" * 43, "view")
+            ticker.cancel()
+            return time.monotonic() - started, ticks
+
+        waited, ticks = run_coroutine(look)
+    assert 0.25 <= waited < 2.0
+    assert ticks >= 10  # the loop went on while the look-up waited
+
+
+@postgres_only
+def test_a_connection_opened_on_one_event_loop_is_replaced_on_another(engine):
+    """A test client starts an event loop per request; the connection of a loop that is gone is dropped."""
+    reads = LoopReads(engine)
+    grants = store.DriverGrants(reads.dialect)
+    assessment_id, view, _edit = new_assessment(engine)
+    try:
+        for _ in range(2):
+            granted = run_coroutine(loop_grant, reads, grants, view, "view")
+            assert granted == store.Grant(assessment_id, 1, "view")
+    finally:
+        reads.close()
