@@ -214,7 +214,10 @@ class LoopReads:
             return self._sqlite_fetchone(sql, key)
         loop = asyncio.get_running_loop()
         if self._pg_loop is not None and self._pg_loop is not loop:
-            self._drop_pg()  # opened on another event loop (a test client's): not usable on this one
+            # Another event loop (a test client starts one per request): that loop's connection, and the
+            # look-ups it may have left, are not usable on this one.
+            self._drop_pg()
+            self._waiting, self._sending = {}, False
         if self._pg is None and time.monotonic() < self._retry_at:
             raise self.Unavailable("the event loop's connection failed less than a second ago")
         waiter = loop.create_future()

@@ -206,13 +206,25 @@ def test_a_database_that_does_not_answer_is_given_up_after_the_timeout_and_the_l
 
 @postgres_only
 def test_a_connection_opened_on_one_event_loop_is_replaced_on_another(engine):
-    """A test client starts an event loop per request; the connection of a loop that is gone is dropped."""
+    """A test client starts an event loop per request; the connection of a loop that is gone is dropped,
+    and so is a look-up that loop left on its way (its loop closed under it)."""
     reads = LoopReads(engine)
     grants = store.DriverGrants(reads.dialect)
     assessment_id, view, _edit = new_assessment(engine)
+
+    async def left_on_its_way():
+        # The look-up is queued and its sender started, and the loop ends before either runs.
+        asyncio.get_running_loop().create_task(loop_grant(reads, grants, view, "view"))
+
     try:
         for _ in range(2):
             granted = run_coroutine(loop_grant, reads, grants, view, "view")
             assert granted == store.Grant(assessment_id, 1, "view")
+        run_coroutine(left_on_its_way)
+
+        async def next_look_up():  # not left waiting for the sender of the loop that is gone
+            return await asyncio.wait_for(loop_grant(reads, grants, view, "view"), 5)
+
+        assert run_coroutine(next_look_up) == store.Grant(assessment_id, 1, "view")
     finally:
         reads.close()
