@@ -177,13 +177,13 @@ class LoopReads:
     the kept view page's link (app.web.share.KeptViewPages). Each read is a transaction of its own.
     - SQLite: a sqlite3 connection in autocommit (no BEGIN, so no read is left open to hold back
       checkpoints), whose busy timeout is 0: a locked database fails the read at once.
-    - PostgreSQL: an asyncpg connection, its round trip awaited on the loop. The thread and the pool
-      around the same read through psycopg were 0.7 of a kept page's 1.2 ms of CPU under load (-c32), and
+    - PostgreSQL: an asyncpg connection, its round trip awaited on the loop. On a worker thread, through
+      the pool and psycopg, the look-up was about 1 ms of a kept page's 1.2 ms of CPU under load (-c32);
       asyncpg costs this process 40 % less CPU a round trip than psycopg's async connection (5,000
       look-ups in a loop: 120-140 against 200-215 µs). The look-ups of requests that arrive while one is
       on its way are sent together, as one statement, when it is back: under load a round trip serves
-      several pages. A look-up is always sent after its request arrived, so a link revoked before that
-      is seen as revoked (R16).
+      several pages (0.43 -> 0.21 ms a page at -c32). A look-up is always sent after its request
+      arrived, so a link revoked before that is seen as revoked (R16).
       It is one connection more per worker process, which `check --deploy` counts. A round trip that
       fails or takes over LOOP_READ_TIMEOUT_SECONDS closes it; the next is opened after
       LOOP_READ_RETRY_SECONDS, so a database that is down costs the loop one attempt a second, not one
