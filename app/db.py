@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 import threading
 import time
@@ -16,6 +17,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("advisor")
 
 # Milliseconds a SQLite writer waits for the lock before giving up (R20: at least 5,000).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -42,10 +45,11 @@ SQLITE_APP_AUTOCHECKPOINT_PAGES = 10_000
 # gets "too many clients" under load. The old fixed 10 + 10 made 3 instances x 2 workers ask for 120
 # (issue 16).
 # 10 kept open: the steady load of a worker (its 40 threads rarely hold more than a few at once) never
-# reconnects; 5 more for bursts; with the event loop's own connection (LoopReads), 3 x 2 x 16 = 96 fits
-# the default 97.
+# reconnects; 4 more for bursts (5 before the kept view pages' look-ups left the pool for the event loop's own
+# connection, LoopReads): 3 x 2 x (10 + 4 + 1) = 90 fits the default 97, with room for migrate, purge,
+# backups and psql.
 PG_POOL_SIZE = 10
-PG_MAX_OVERFLOW = 5
+PG_MAX_OVERFLOW = 4
 # Seconds a request waits for a free connection: SQLAlchemy's 30 outlasts most proxies' timeouts, so the
 # client would see the proxy's 504, not our 503 with Retry-After; 10 fails inside them.
 PG_POOL_TIMEOUT_SECONDS = 10.0
@@ -67,6 +71,13 @@ PG_PING_AFTER_IDLE_SECONDS = 1.0
 # alone this long, so a database that is down costs one attempt a second on the loop, not one a request.
 LOOP_READ_TIMEOUT_SECONDS = 1.0
 LOOP_READ_RETRY_SECONDS = 1.0
+# The server ends a statement of that connection itself after this, below the timeout above. A connection
+# given up on leaves its statement running on the server (asyncpg's cancel request goes with it), holding a
+# server process while it waits, say, for a migration's lock; one a second per worker would soon use up
+# max_connections.
+LOOP_READ_STATEMENT_TIMEOUT_MS = 900
+# A request waits no longer than this for its look-up, whatever happens to the one sending it.
+LOOP_READ_WAIT_SECONDS = 2 * LOOP_READ_TIMEOUT_SECONDS + 0.5
 
 
 def make_engine(url: str, *, pool_size: int = PG_POOL_SIZE, max_overflow: int = PG_MAX_OVERFLOW,
@@ -201,11 +212,12 @@ class LoopReads:
             from sqlalchemy.dialects.postgresql.asyncpg import dialect
             self.dialect = dialect()  # the statements are compiled for the driver that runs them
         self._sqlite: Connection | None = None
+        # PostgreSQL: all of it belongs to one event loop, the worker's (a test client's start one a request).
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._pg = None  # asyncpg.Connection
-        self._pg_loop: asyncio.AbstractEventLoop | None = None
         self._retry_at = 0.0
         self._waiting: dict[str, dict[object, list[asyncio.Future]]] = {}  # sql_many -> key -> waiters
-        self._sending = False
+        self._sender: asyncio.Task | None = None
 
     async def fetch_keyed(self, sql: str, sql_many: str | None, key) -> tuple | None:
         """The row `sql` finds for `key` (its one parameter), or None. `sql_many` (PostgreSQL) finds the rows
@@ -213,20 +225,27 @@ class LoopReads:
         if self.engine.dialect.name == "sqlite":
             return self._sqlite_fetchone(sql, key)
         loop = asyncio.get_running_loop()
-        if self._pg_loop is not None and self._pg_loop is not loop:
-            # Another event loop (a test client starts one per request): that loop's connection, and the
-            # look-ups it may have left, are not usable on this one.
-            self._drop_pg()
-            self._waiting, self._sending = {}, False
+        if loop is not self._loop:
+            self._move_to(loop)
         if self._pg is None and time.monotonic() < self._retry_at:
             raise self.Unavailable("the event loop's connection failed less than a second ago")
         waiter = loop.create_future()
         self._waiting.setdefault(sql_many, {}).setdefault(key, []).append(waiter)
-        if not self._sending:
-            self._sending = True
-            self._pg_loop = loop
-            loop.create_task(self._send_waiting())
-        return await waiter
+        if self._sender is None:
+            self._sender = loop.create_task(self._send_waiting())
+        try:
+            async with asyncio.timeout(LOOP_READ_WAIT_SECONDS):
+                return await waiter
+        except TimeoutError as error:
+            raise self.Unavailable("no answer in time") from error
+
+    def _move_to(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start over on `loop`: what the previous loop left (its connection, its queued look-ups, its
+        sender) went with it. Refused while that loop still runs: its sender may be using the connection."""
+        if self._loop is not None and not self._loop.is_closed():
+            raise self.Unavailable("the connection belongs to another event loop, still running")
+        self._drop_pg()
+        self._loop, self._waiting, self._sender = loop, {}, None
 
     def _sqlite_fetchone(self, sql: str, key) -> tuple | None:
         try:
@@ -242,38 +261,47 @@ class LoopReads:
 
     async def _send_waiting(self) -> None:
         """Sends what waits, one statement for each kind of look-up, until nothing does."""
+        taken: list[tuple[str, dict]] = []  # look-ups taken off the queue and not answered yet
         try:
             while self._waiting:
-                batches, self._waiting = self._waiting, {}
-                for sql_many, waiters in batches.items():
+                taken, self._waiting = list(self._waiting.items()), {}
+                while taken:
+                    sql_many, waiters = taken[0]
                     try:
                         rows = await self._pg_fetch(sql_many, list(waiters))
                     except self.Unavailable as error:
                         for futures in waiters.values():
                             _settle(futures, error=error)
-                        continue
-                    except BaseException:  # cancelled, the loop closing: no request is left waiting
-                        for futures in waiters.values():
-                            _settle(futures, error=self.Unavailable("the event loop is closing"))
-                        raise
-                    found = {row[-1]: tuple(row) for row in rows}
-                    for key, futures in waiters.items():
-                        _settle(futures, result=found.get(key))
+                    else:
+                        found = {row[-1]: tuple(row) for row in rows}
+                        for key, futures in waiters.items():
+                            _settle(futures, result=found.get(key))
+                    taken.pop(0)
+        except BaseException:  # cancelled, its loop closing: no request is left waiting
+            closing = self.Unavailable("the event loop is closing")
+            for _sql, waiters in [*taken, *self._waiting.items()]:
+                for futures in waiters.values():
+                    _settle(futures, error=closing)
+            self._waiting = {}
+            raise
         finally:
-            self._sending = False
+            self._sender = None
 
     async def _pg_fetch(self, sql_many: str, keys: list) -> list:
-        import asyncpg  # only PostgreSQL deployments need it
-
         if self._pg is None and time.monotonic() < self._retry_at:
             raise self.Unavailable("the event loop's connection failed less than a second ago")
         try:
+            import asyncpg  # only PostgreSQL deployments need it
+
             async with asyncio.timeout(LOOP_READ_TIMEOUT_SECONDS):
                 if self._pg is None:
-                    dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-                    self._pg = await asyncpg.connect(dsn)
+                    dsn, server_settings = asyncpg_dsn(self.engine.url)
+                    self._pg = await asyncpg.connect(dsn, server_settings=server_settings)
                 return await self._pg.fetch(sql_many, keys)
         except Exception as error:  # asyncpg, the network, the timeout, anything: the usual way, not a 500
+            log.warning("the event loop's PostgreSQL connection failed (%s: %s); kept view pages read their "
+                        "link through the pool for the next %.0f s", type(error).__name__, error,
+                        LOOP_READ_RETRY_SECONDS)
             self._drop_pg()
             self._retry_at = time.monotonic() + LOOP_READ_RETRY_SECONDS
             raise self.Unavailable(str(error)) from error
@@ -291,6 +319,32 @@ class LoopReads:
             self._sqlite.invalidate()
             self._sqlite = None
         self._drop_pg()
+
+
+# libpq's connection parameters that asyncpg does not know: it would send them to the server as settings,
+# which refuses the connection. connect_timeout is LOOP_READ_TIMEOUT_SECONDS's; `options` (-c name=value)
+# becomes server settings.
+_LIBPQ_ONLY = frozenset({"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                         "keepalives_count", "tcp_user_timeout", "gssencmode", "channel_binding", "hostaddr",
+                         "client_encoding", "requiressl", "sslcompression", "options"})
+
+
+def asyncpg_dsn(url) -> tuple[str, dict[str, str]]:
+    """The DSN and server settings for asyncpg of the engine's PostgreSQL URL (password, host, port, database,
+    sslmode and the like kept), with the statement timeout of LoopReads."""
+    settings: dict[str, str] = {}
+    options = url.query.get("options", "")
+    words = (options if isinstance(options, str) else " ".join(options)).split()
+    for index, word in enumerate(words):
+        setting = words[index + 1] if word == "-c" and index + 1 < len(words) else (
+            word[2:] if word.startswith(("-c", "--")) and len(word) > 2 else "")
+        name, equals, value = setting.partition("=")
+        if equals:
+            settings[name.replace("-", "_")] = value
+    settings["statement_timeout"] = str(LOOP_READ_STATEMENT_TIMEOUT_MS)
+    query = {key: value for key, value in url.query.items() if key not in _LIBPQ_ONLY}
+    dsn = url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+    return dsn, settings
 
 
 def _settle(futures: list[asyncio.Future], *, result=None, error: Exception | None = None) -> None:

@@ -3,10 +3,12 @@ on a database of the test's own, with what is read committed first, as a request
 
 import asyncio
 import socket
+import threading
 import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import make_url, text
 from sqlmodel import Session
 
 from app import assessments as store
@@ -228,3 +230,89 @@ def test_a_connection_opened_on_one_event_loop_is_replaced_on_another(engine):
         assert run_coroutine(next_look_up) == store.Grant(assessment_id, 1, "view")
     finally:
         reads.close()
+
+
+def test_the_engines_url_becomes_asyncpgs_keeping_what_asyncpg_knows_and_dropping_what_it_does_not():
+    """asyncpg sends parameters it does not know to the server as settings, which refuses the connection."""
+    url = make_url("postgresql+psycopg://ann:p%40ss%2Fw%3A%23rd@db.example:6543/advisor?sslmode=require"
+                   "&connect_timeout=5&keepalives=1&application_name=advisor"
+                   "&options=-c%20search_path%3Dadv%20-cwork_mem%3D4MB")
+    dsn, settings = db.asyncpg_dsn(url)
+    parsed = make_url(dsn)
+    where = (parsed.drivername, parsed.username, parsed.password, parsed.host, parsed.port, parsed.database)
+    assert where == ("postgresql", "ann", "p@ss/w:#rd", "db.example", 6543, "advisor")
+    assert dict(parsed.query) == {"sslmode": "require", "application_name": "advisor"}
+    assert settings == {"search_path": "adv", "work_mem": "4MB",
+                        "statement_timeout": str(db.LOOP_READ_STATEMENT_TIMEOUT_MS)}
+
+
+@postgres_only
+def test_a_look_up_held_up_by_a_lock_gives_up_and_leaves_no_statement_behind_on_the_server(engine):
+    """A migration holding a table's lock: the look-up ends within the timeout, and its statement ends on the
+    server too (the server's statement timeout), not left waiting with a server process of its own."""
+    reads = LoopReads(engine)
+    grants = store.DriverGrants(reads.dialect)
+    _id, view, _edit = new_assessment(engine)
+    with engine.connect() as locker, engine.connect() as watcher:
+        locker.exec_driver_sql("LOCK TABLE sharelink IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        with pytest.raises(LoopReads.Unavailable):
+            run_coroutine(loop_grant, reads, grants, view, "view")
+        assert time.monotonic() - started < db.LOOP_READ_TIMEOUT_SECONDS + 1
+        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE :look_up "
+                       "AND pid <> pg_backend_pid()").bindparams(look_up="%token_hash = ANY%")
+        deadline = time.monotonic() + 2
+        while (left := watcher.execute(waiting).scalar()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert left == 0  # while the lock is still held
+        locker.rollback()
+    reads.close()
+
+
+@postgres_only
+def test_look_ups_left_when_the_sender_is_cancelled_are_all_answered(monkeypatch):
+    """The event loop closing under a look-up on its way and another queued behind it: both are told at
+    once, none is left waiting."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        reads = LoopReads(make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/x"))
+        grants = store.DriverGrants(reads.dialect)
+
+        async def cancel_the_sender():
+            first = asyncio.create_task(loop_grant(reads, grants, "a" * 43, "view"))
+            while reads._sender is None:
+                await asyncio.sleep(0)
+            await asyncio.sleep(0.05)  # the first look-up is on its way (connecting to the silent server)
+            second = asyncio.create_task(loop_grant(reads, grants, "b" * 43, "view"))
+            await asyncio.sleep(0)
+            started = time.monotonic()
+            reads._sender.cancel()
+            results = await asyncio.gather(first, second, return_exceptions=True)
+            return results, time.monotonic() - started
+
+        results, waited = run_coroutine(cancel_the_sender)
+    assert [type(result) for result in results] == [LoopReads.Unavailable, LoopReads.Unavailable]
+    assert waited < 0.5
+
+
+@postgres_only
+def test_the_connection_serves_one_running_event_loop_at_a_time(engine):
+    reads = LoopReads(engine)
+    grants = store.DriverGrants(reads.dialect)
+    assessment_id, view, _edit = new_assessment(engine)
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+    try:
+        granted = asyncio.run_coroutine_threadsafe(loop_grant(reads, grants, view, "view"), other).result(5)
+        assert granted == store.Grant(assessment_id, 1, "view")
+        with pytest.raises(LoopReads.Unavailable):  # that loop still runs: this one goes the usual way
+            run_coroutine(loop_grant, reads, grants, view, "view")
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join()
+        other.close()
+    # Once it is closed, the next loop starts over.
+    assert run_coroutine(loop_grant, reads, grants, view, "view") == store.Grant(assessment_id, 1, "view")
+    reads.close()

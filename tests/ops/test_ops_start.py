@@ -90,13 +90,13 @@ def test_postgres_pool_comes_from_the_settings_and_sqlite_keeps_its_own(tmp_path
 def test_check_deploy_warns_when_the_pools_exceed_the_stated_max_connections(tmp_path):
     base = dict(database_url=CLOSED.format(port=5432), secret_key="k" * 60, base_url="https://a.example.com",
                 https=True, secret_key_file=tmp_path / "unused.key")
-    fits = Settings(**base, db_instances=3, workers=2, db_max_connections=97)  # 3 x 2 x (10 + 5 + 1) = 96
+    fits = Settings(**base, db_instances=3, workers=2, db_max_connections=97)  # 3 x 2 x (10 + 4 + 1) = 90
     assert not [p for p in deploy_problems(fits) if "ADVISOR_DB_POOL_SIZE" in p]
     over = Settings(**base, db_instances=3, workers=2, db_pool_size=10, db_max_overflow=10,
                     db_max_connections=97)
     [problem] = [p for p in deploy_problems(over) if "ADVISOR_DB_POOL_SIZE" in p]
     assert "= 126 connections" in problem and "ADVISOR_DB_MAX_CONNECTIONS=97" in problem
-    # The event loop's own connection (app.db.LoopReads) counts: 96 do not fit in 95.
-    tight = Settings(**base, db_instances=3, workers=2, db_max_connections=95)
+    # The event loop's own connection (app.db.LoopReads) counts: 90 do not fit in 89.
+    tight = Settings(**base, db_instances=3, workers=2, db_max_connections=89)
     [problem] = [p for p in deploy_problems(tight) if "ADVISOR_DB_POOL_SIZE" in p]
-    assert "+ 1 for the event loop) = 96 connections" in problem
+    assert "+ 1 for the event loop) = 90 connections" in problem
