@@ -5,6 +5,7 @@ import asyncio
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -53,6 +54,17 @@ def change(engine, assessment_id: str, act) -> None:
 def grant_by_token(engine, token: str, need: str):
     with engine.connect() as connection:
         return store.grant_by_token(token, connection=connection, need=need)
+
+
+@contextmanager
+def silent_server():
+    """LoopReads (and its grants) for a server that takes the connection and never says a word (a stalled
+    database or proxy)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        reads = LoopReads(make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/x"))
+        yield reads, store.DriverGrants(reads.dialect)
 
 
 async def loop_grant(reads: LoopReads, grants: store.DriverGrants, token: str, need: str):
@@ -179,11 +191,7 @@ def test_a_database_that_does_not_answer_is_given_up_after_the_timeout_and_the_l
     """A server that takes the connection and never says a word (a stalled database or proxy): the look-up
     ends with Unavailable after LOOP_READ_TIMEOUT_SECONDS, and the event loop serves others meanwhile."""
     monkeypatch.setattr(db, "LOOP_READ_TIMEOUT_SECONDS", 0.3)
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        reads = LoopReads(make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/x"))
-        grants = store.DriverGrants(reads.dialect)
+    with silent_server() as (reads, grants):
 
         async def look():
             ticks = 0
@@ -273,11 +281,7 @@ def test_a_look_up_held_up_by_a_lock_gives_up_and_leaves_no_statement_behind_on_
 def test_look_ups_left_when_the_sender_is_cancelled_are_all_answered(monkeypatch):
     """The event loop closing under a look-up on its way and another queued behind it: both are told at
     once, none is left waiting."""
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        reads = LoopReads(make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/x"))
-        grants = store.DriverGrants(reads.dialect)
+    with silent_server() as (reads, grants):
 
         async def cancel_the_sender():
             first = asyncio.create_task(loop_grant(reads, grants, "a" * 43, "view"))
