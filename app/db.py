@@ -212,7 +212,7 @@ class LoopReads:
             from sqlalchemy.dialects.postgresql.asyncpg import dialect
             self.dialect = dialect()  # the statements are compiled for the driver that runs them
         self._sqlite: Connection | None = None
-        # PostgreSQL: all of it belongs to one event loop, the worker's (a test client's start one a request).
+        # PostgreSQL: all of it belongs to one event loop, the worker's (test clients start one a request).
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pg = None  # asyncpg.Connection
         self._retry_at = 0.0
