@@ -227,8 +227,7 @@ class LoopReads:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._move_to(loop)
-        if self._pg is None and time.monotonic() < self._retry_at:
-            raise self.Unavailable("the event loop's connection failed less than a second ago")
+        self._refuse_while_resting()
         waiter = loop.create_future()
         self._waiting.setdefault(sql_many, {}).setdefault(key, []).append(waiter)
         if self._sender is None:
@@ -238,6 +237,12 @@ class LoopReads:
                 return await waiter
         except TimeoutError as error:
             raise self.Unavailable("no answer in time") from error
+
+    def _refuse_while_resting(self) -> None:
+        """Unavailable within LOOP_READ_RETRY_SECONDS of a failure: asked before queueing a look-up, and
+        again before sending one that was queued before the failure."""
+        if self._pg is None and time.monotonic() < self._retry_at:
+            raise self.Unavailable("the event loop's connection failed less than a second ago")
 
     def _move_to(self, loop: asyncio.AbstractEventLoop) -> None:
         """Start over on `loop`: what the previous loop left (its connection, its queued look-ups, its
@@ -288,8 +293,7 @@ class LoopReads:
             self._sender = None
 
     async def _pg_fetch(self, sql_many: str, keys: list) -> list:
-        if self._pg is None and time.monotonic() < self._retry_at:
-            raise self.Unavailable("the event loop's connection failed less than a second ago")
+        self._refuse_while_resting()
         try:
             import asyncpg  # only PostgreSQL deployments need it
 

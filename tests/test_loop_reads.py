@@ -278,7 +278,7 @@ def test_a_look_up_held_up_by_a_lock_gives_up_and_leaves_no_statement_behind_on_
 
 
 @postgres_only
-def test_look_ups_left_when_the_sender_is_cancelled_are_all_answered(monkeypatch):
+def test_look_ups_left_when_the_sender_is_cancelled_are_all_answered():
     """The event loop closing under a look-up on its way and another queued behind it: both are told at
     once, none is left waiting."""
     with silent_server() as (reads, grants):
