@@ -13,7 +13,9 @@ from typing import Literal, NamedTuple
 
 from sqlalchemy import (
     ARRAY,
+    JSON,
     Connection,
+    Select,
     String,
     any_,
     bindparam,
@@ -410,6 +412,44 @@ def save_answers(
     result to its first read (`recommendation_of`). A save that changes nothing writes nothing (a
     "finish" only closes the session).
     """
+    plan = plan_save(assessment, expected_version=expected_version, answers=answers, notes=notes, name=name,
+                     status=status, editing_session=editing_session)
+    values, answers, notes, changed = plan.values, plan.answers, plan.notes, plan.changed
+    if not values:
+        if editing_session == "finish":
+            _close_session(assessment, session=session)
+        return assessment
+    if editing_session and writes_in_one_statement(session):
+        statement, parameters = wizard_save_statement(assessment, plan, editing_session)
+        counts = session.execute(statement, parameters).one()
+        _refuse_or_hold(assessment, values, counts.saved == 1, session=session, answers=answers, notes=notes)
+        return assessment
+    _write_or_refuse(assessment, values, session=session, answers=answers, notes=notes)
+    if changed and not editing_session:
+        _record_revision(assessment, "edited", session=session)
+    if changed and editing_session:
+        _session_revision(assessment, editing_session, session=session)
+    elif editing_session == "finish":
+        _close_session(assessment, session=session)
+    return assessment
+
+
+@dataclass(frozen=True)
+class PlannedSave:
+    """What a save writes: `values` (attribute -> value, updated_at included; empty when nothing changes),
+    and the answers and notes as stored."""
+
+    values: dict
+    answers: dict
+    notes: dict
+    changed: bool  # the answers or notes change (not only the name or status)
+
+
+def plan_save(assessment, *, expected_version: int, answers: dict | Answers, notes: dict | None = None,
+              name: str | None = None, status: str | None = None,
+              editing_session: EditingSave | None = None) -> PlannedSave:
+    """What save_answers writes into `assessment` (an Assessment, or an EditedAssessment), or StaleRevision
+    when it is no longer at `expected_version`. Decides only: writes nothing."""
     model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
     answers = normalise_answers(model)
     notes = _clean_notes(notes)
@@ -429,23 +469,7 @@ def save_answers(
         values |= {"name": name, "name_lower": name.lower()}
     if status is not None and status != assessment.status:
         values["status"] = status
-    if not values:
-        if editing_session == "finish":
-            _close_session(assessment, session=session)
-        return assessment
-    if editing_session and writes_in_one_statement(session):
-        revision = "join" if changed else ("close" if editing_session == "finish" else None)
-        _save_in_one_statement(assessment, values | {"updated_at": now}, revision, session=session,
-                               answers=answers, notes=notes, session_open=editing_session == "continue")
-        return assessment
-    _write_or_refuse(assessment, values | {"updated_at": now}, session=session, answers=answers, notes=notes)
-    if changed and not editing_session:
-        _record_revision(assessment, "edited", session=session)
-    if changed and editing_session:
-        _session_revision(assessment, editing_session, session=session)
-    elif editing_session == "finish":
-        _close_session(assessment, session=session)
-    return assessment
+    return PlannedSave(values | {"updated_at": now} if values else {}, answers, notes, changed)
 
 
 _ASSESSMENTS = Assessment.__table__
@@ -538,17 +562,18 @@ def _one_statement(columns: frozenset[str], revision: str | None):
                     for cte in counted))
 
 
-def _save_in_one_statement(assessment: Assessment, values: dict, revision: str | None, *,
-                           session: Session, answers: dict, notes: dict, session_open: bool) -> None:
-    read, now = assessment.version, values["updated_at"]
-    parameters = {_COLUMN_NAMES[key]: value for key, value in values.items()}
+def wizard_save_statement(assessment, plan: PlannedSave, editing_session: EditingSave) -> tuple[Select, dict]:
+    """A wizard save of `plan` (values to write) as one PostgreSQL statement and its parameters: the
+    assessment's UPDATE if it is still at the version read, and its editing session's revision. The
+    statement's row counts the assessments it saved (`saved`: 1, or 0 when someone saved first)."""
+    revision = "join" if plan.changed else ("close" if editing_session == "finish" else None)
+    read, now = assessment.version, plan.values["updated_at"]
+    parameters = {_COLUMN_NAMES[key]: value for key, value in plan.values.items()}
     statement = _one_statement(frozenset(parameters), revision)
     if revision == "join":
-        parameters |= {"saved_at": now, "started": now, "session_open": session_open,
+        parameters |= {"saved_at": now, "started": now, "session_open": editing_session == "continue",
                        "since": now - EDITING_SESSION_PAUSE}
-    counts = session.execute(statement, parameters | {"version": read + 1, "assessment": assessment.id,
-                                                        "read": read}).one()
-    _refuse_or_hold(assessment, values, counts.saved == 1, session=session, answers=answers, notes=notes)
+    return statement, parameters | {"version": read + 1, "assessment": assessment.id, "read": read}
 
 
 # A worked-out result is kept for the version it was worked out for, without a new version: the answers
@@ -832,33 +857,116 @@ class _GrantRow(NamedTuple):
     deleted_at: datetime | None
 
 
-class DriverGrants:
-    """grant_by_token for a read done on the database driver's own connection (app.db.LoopReads, on the
-    event loop), by the same statement and rules: compiled once for the driver's dialect, its values
-    converted by the columns' own types. SQLAlchemy's execution around the 40 µs indexed read was half of a
-    kept view page's cost on SQLite (cProfile of 3,000 pages in-process; 215 -> 130 µs a page without it).
-    `sql` takes one token's hash; `sql_many` (PostgreSQL) a list of them, each row ending with its hash."""
+class _DriverLookUp:
+    """A link's look-up done on the database driver's own connection (app.db.LoopConnection, on the event
+    loop), by the same statement and rules as the store's own: compiled once for the driver's dialect, its
+    values converted by the columns' own types. `sql` takes one token's hash; `sql_many` (PostgreSQL) a list
+    of them, each row ending with its hash."""
 
-    def __init__(self, dialect) -> None:
-        self.sql = str(_GRANT.compile(dialect=dialect))
-        self.sql_many = str(_GRANTS.compile(dialect=dialect)) if dialect.name == "postgresql" else None
-        self._converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                            for column in _GRANT.selected_columns]
+    def __init__(self, one: Select, many: Select, dialect) -> None:
+        self.sql = str(one.compile(dialect=dialect))
+        self.sql_many = str(many.compile(dialect=dialect)) if dialect.name == "postgresql" else None
+        self._converters = [_read_as_stored(column.type, dialect) for column in one.selected_columns]
 
     @staticmethod
     def key(token: str) -> str:
         """The statements' one parameter for `token` (NotFound: not a token at all)."""
         return _lookup_params(token)["token_hash"]
 
-    def grant(self, found: tuple | None, *, need: LinkKind) -> Grant:
-        """The grant of a row either statement found (None: no such link)."""
+    def _values(self, found: tuple | None):
         if found is None:
             raise NotFound("no such link")
-        row = _GrantRow(*(convert(value) if convert and value is not None else value
-                          for convert, value in zip(self._converters, found[:len(self._converters)],
-                                                    strict=True)))
+        return (convert(value) if convert and value is not None else value
+                for convert, value in zip(self._converters, found[:len(self._converters)], strict=True))
+
+
+def _read_as_stored(column_type, dialect):
+    """The conversion of a column's value as the driver of `dialect` hands it back (asyncpg hands JSON back
+    as its text: SQLAlchemy's asyncpg dialect decodes it in a codec of its own connections)."""
+    convert = column_type.dialect_impl(dialect).result_processor(dialect, None)
+    if convert is None and isinstance(column_type, JSON) and dialect.driver == "asyncpg":
+        return json.loads
+    return convert
+
+
+class DriverGrants(_DriverLookUp):
+    """grant_by_token, read through the driver. SQLAlchemy's execution around the 40 µs indexed read was half
+    of a kept view page's cost on SQLite (cProfile of 3,000 pages in-process; 215 -> 130 µs a page
+    without it)."""
+
+    def __init__(self, dialect) -> None:
+        super().__init__(_GRANT, _GRANTS, dialect)
+
+    def grant(self, found: tuple | None, *, need: LinkKind) -> Grant:
+        """The grant of a row either statement found (None: no such link)."""
+        row = _GrantRow(*self._values(found))
         _refuse_unless_open(row, row.kind, row.deleted_at, need=need, include_deleted=False)
         return Grant(row.id, row.version, row.kind)
+
+
+@dataclass
+class EditedAssessment:
+    """An assessment as the wizard's step post reads it through the driver (app.web.wizard): what a step
+    shows and its save needs, with its workspace's token hash (its workspace link). Not an ORM object: a
+    save is written by a statement of its own (wizard_save_statement) and then held here (`hold`)."""
+
+    id: str
+    version: int
+    name: str
+    status: str
+    answers: dict
+    notes: dict
+    updated_at: datetime
+    workspace_token_hash: str | None
+
+    def hold(self, values: dict) -> None:
+        """The values a save wrote (attribute -> value), and the version it moved to."""
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.version += 1
+
+
+class _EditedRow(NamedTuple):
+    """A row of _EDITED, by the names link_is_live and _refuse_unless_open read."""
+
+    kind: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    deleted_at: datetime | None
+    id: str
+    version: int
+    name: str
+    status: str
+    answers: dict
+    notes: dict
+    updated_at: datetime
+    workspace_token_hash: str | None
+
+
+_EDITED_COLUMNS = (
+    select(ShareLink.kind, ShareLink.expires_at, ShareLink.revoked_at, Assessment.deleted_at, Assessment.id,
+           Assessment.version, Assessment.name, Assessment.status, Assessment.answers, Assessment.notes,
+           Assessment.updated_at, Workspace.token_hash)
+    .join(Assessment, Assessment.id == ShareLink.assessment_id)
+    .outerjoin(Workspace, Workspace.id == Assessment.workspace_id)
+)
+_EDITED = _EDITED_COLUMNS.where(ShareLink.token_hash == bindparam("token_hash"))
+_EDITED_MANY = _EDITED_COLUMNS.add_columns(ShareLink.token_hash).where(
+    ShareLink.token_hash == any_(bindparam("token_hashes", type_=ARRAY(String))))
+
+
+class DriverEdits(_DriverLookUp):
+    """assessment_by_token(need="edit") for the wizard's step post, read through the driver: the link's
+    rules, and the assessment as an EditedAssessment."""
+
+    def __init__(self, dialect) -> None:
+        super().__init__(_EDITED, _EDITED_MANY, dialect)
+
+    def edited(self, found: tuple | None) -> EditedAssessment:
+        """The assessment an edit link opens, of a row either statement found (None: no such link)."""
+        row = _EditedRow(*self._values(found))
+        _refuse_unless_open(row, row.kind, row.deleted_at, need="edit", include_deleted=False)
+        return EditedAssessment(*row[4:])
 
 
 def _lookup_params(token: str) -> dict:

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,12 +42,12 @@ SQLITE_APP_AUTOCHECKPOINT_PAGES = 10_000
 
 # PostgreSQL pool, per worker process; each is a setting (ADVISOR_DB_*), these are the defaults.
 # Every connection counts against the server's max_connections (100 by default, 3 reserved for superusers):
-# instances x workers x (pool + overflow + 1, LoopReads) must stay below it, or the last instance to start
-# gets "too many clients" under load. The old fixed 10 + 10 made 3 instances x 2 workers ask for 120
+# instances x workers x (pool + overflow + 1, LoopConnection) must stay below it, or the last instance to
+# start gets "too many clients" under load. The old fixed 10 + 10 made 3 instances x 2 workers ask for 120
 # (issue 16).
 # 10 kept open: the steady load of a worker (its 40 threads rarely hold more than a few at once) never
 # reconnects; 4 more for bursts (5 before the kept view pages' look-ups left the pool for the event loop's own
-# connection, LoopReads): 3 x 2 x (10 + 4 + 1) = 90 fits the default 97, with room for migrate, purge,
+# connection, LoopConnection): 3 x 2 x (10 + 4 + 1) = 90 fits the default 97, with room for migrate, purge,
 # backups and psql.
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 4
@@ -65,19 +66,24 @@ PG_POOL_RECYCLE_SECONDS = 1800
 # drop every connection opened before it, so the retry gets a fresh one.
 PG_PING_AFTER_IDLE_SECONDS = 1.0
 
-# The event loop's own connection (LoopReads). A read over this (a look-up takes a millisecond, tens of
-# them queued behind each other under load) means the database is stalled: the page goes the usual way,
-# through the pool, whose waits and 503s are made for that. After a failure the loop leaves the database
+# The event loop's own connection (LoopConnection). A statement over this (a look-up or a step's save takes a
+# millisecond, tens of them queued behind each other under load) means the database is stalled: the request
+# goes the usual way, through the pool, whose waits and 503s are made for that. After a failure the loop leaves the database
 # alone this long, so a database that is down costs one attempt a second on the loop, not one a request.
-LOOP_READ_TIMEOUT_SECONDS = 1.0
-LOOP_READ_RETRY_SECONDS = 1.0
+LOOP_TIMEOUT_SECONDS = 1.0
+LOOP_RETRY_SECONDS = 1.0
 # The server ends a statement of that connection itself after this, below the timeout above. A connection
 # given up on leaves its statement running on the server (asyncpg's cancel request goes with it), holding a
 # server process while it waits, say, for a migration's lock; one a second per worker would soon use up
 # max_connections.
-LOOP_READ_STATEMENT_TIMEOUT_MS = 900
-# A request waits no longer than this for its look-up, whatever happens to the one sending it.
-LOOP_READ_WAIT_SECONDS = 2 * LOOP_READ_TIMEOUT_SECONDS + 0.5
+LOOP_STATEMENT_TIMEOUT_MS = 900
+# A request waits no longer than this for its statement, whatever happens to the one sending it.
+LOOP_WAIT_SECONDS = 2 * LOOP_TIMEOUT_SECONDS + 0.5
+# A statement of that connection waiting this long for a row lock fails (PostgreSQL's lock_timeout), and its
+# request goes the usual way: everything queued behind it on the one connection would wait as long. A step
+# post's save holds its assessment's row for well under a millisecond; this is only met when another
+# request's transaction holds it (an API save, a restore), which the usual way waits out.
+LOOP_LOCK_TIMEOUT_MS = 50
 
 
 def make_engine(url: str, *, pool_size: int = PG_POOL_SIZE, max_overflow: int = PG_MAX_OVERFLOW,
@@ -179,13 +185,14 @@ def writer(engine: Engine, *, wait: bool = True) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_wait=False)
 
 
-class LoopReads:
-    """A connection of this worker's own for short look-ups done on the event loop, never waiting there for
-    a lock or a dead database: a look-up it cannot do at once raises Unavailable, and the caller goes the
-    usual way (a worker thread and the pool, with their waits and their 503s).
+class LoopConnection:
+    """A connection of this worker's own for short statements done on the event loop, never waiting there
+    for a lock or a dead database: a statement it cannot do at once raises Unavailable, and the caller goes
+    the usual way (a worker thread and the pool, with their waits and their 503s).
 
-    For look-ups so short that the hop to a worker thread and back would cost more than the read itself:
-    the kept view page's link (app.web.share.KeptViewPages). Each read is a transaction of its own.
+    For statements so short that the hop to a worker thread and back would cost more than the statement
+    itself: the kept view page's link look-up (app.web.share.KeptViewPages) and, on PostgreSQL, the wizard
+    step post's look-up and one-statement save (app.web.wizard). Each is a transaction of its own.
     - SQLite: a sqlite3 connection in autocommit (no BEGIN, so no read is left open to hold back
       checkpoints), whose busy timeout is 0: a locked database fails the read at once.
     - PostgreSQL: an asyncpg connection, its round trip awaited on the loop. On a worker thread, through
@@ -196,13 +203,13 @@ class LoopReads:
       several pages (0.43 -> 0.21 ms a page at -c32). A look-up is always sent after its request
       arrived, so a link revoked before that is seen as revoked (R16).
       It is one connection more per worker process, which `check --deploy` counts. A round trip that
-      fails or takes over LOOP_READ_TIMEOUT_SECONDS closes it; the next is opened after
-      LOOP_READ_RETRY_SECONDS, so a database that is down costs the loop one attempt a second, not one
+      fails or takes over LOOP_TIMEOUT_SECONDS closes it; the next is opened after
+      LOOP_RETRY_SECONDS, so a database that is down costs the loop one attempt a second, not one
       a request.
     """
 
     class Unavailable(Exception):
-        """The look-up was not done; the caller goes the usual way."""
+        """The statement was not done (or, for a write, may not have been); the caller goes the usual way."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -217,6 +224,8 @@ class LoopReads:
         self._pg = None  # asyncpg.Connection
         self._retry_at = 0.0
         self._waiting: dict[str, dict[object, list[asyncio.Future]]] = {}  # sql_many -> key -> waiters
+        self._statements: list[tuple[str, list, asyncio.Future]] = []  # sent one by one, after the look-ups
+        self._compiled: dict[Executable, DriverStatement] = {}  # fetch_row's statements, as the driver's
         self._sender: asyncio.Task | None = None
 
     async def fetch_keyed(self, sql: str, sql_many: str | None, key) -> tuple | None:
@@ -224,22 +233,44 @@ class LoopReads:
         of a list of keys, each row ending with its key."""
         if self.engine.dialect.name == "sqlite":
             return self._sqlite_fetchone(sql, key)
+        waiter = self._queued()
+        self._waiting.setdefault(sql_many, {}).setdefault(key, []).append(waiter)
+        return await self._answer(waiter)
+
+    async def fetch_row(self, statement: Executable, parameters: dict) -> tuple | None:
+        """The first row of a Core statement of its own (PostgreSQL), sent alone, after the look-ups waiting
+        with it; compiled for the driver once per statement. For a write: Unavailable when it was not sent,
+        or when its answer did not come back (then it may or may not have been committed)."""
+        driver = self._compiled.get(statement)
+        if driver is None:
+            driver = self._compiled[statement] = DriverStatement(statement, self.dialect)
+        arguments = driver.arguments(parameters)
+        waiter = self._queued()
+        self._statements.append((driver.sql, arguments, waiter))
+        return await self._answer(waiter)
+
+    def _queued(self) -> asyncio.Future:
+        """A future for a statement about to be queued; the sender started if none runs."""
+        if self.engine.dialect.name != "postgresql":
+            raise self.Unavailable("only PostgreSQL's statements are queued")
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._move_to(loop)
         self._refuse_while_resting()
-        waiter = loop.create_future()
-        self._waiting.setdefault(sql_many, {}).setdefault(key, []).append(waiter)
         if self._sender is None:
             self._sender = loop.create_task(self._send_waiting())
+        return loop.create_future()
+
+    @classmethod
+    async def _answer(cls, waiter: asyncio.Future):
         try:
-            async with asyncio.timeout(LOOP_READ_WAIT_SECONDS):
+            async with asyncio.timeout(LOOP_WAIT_SECONDS):
                 return await waiter
         except TimeoutError as error:
-            raise self.Unavailable("no answer in time") from error
+            raise cls.Unavailable("no answer in time") from error
 
     def _refuse_while_resting(self) -> None:
-        """Unavailable within LOOP_READ_RETRY_SECONDS of a failure: asked before queueing a look-up, and
+        """Unavailable within LOOP_RETRY_SECONDS of a failure: asked before queueing a look-up, and
         again before sending one that was queued before the failure."""
         if self._pg is None and time.monotonic() < self._retry_at:
             raise self.Unavailable("the event loop's connection failed less than a second ago")
@@ -250,7 +281,7 @@ class LoopReads:
         if self._loop is not None and not self._loop.is_closed():
             raise self.Unavailable("the connection belongs to another event loop, still running")
         self._drop_pg()
-        self._loop, self._waiting, self._sender = loop, {}, None
+        self._loop, self._waiting, self._statements, self._sender = loop, {}, [], None
 
     def _sqlite_fetchone(self, sql: str, key) -> tuple | None:
         try:
@@ -265,11 +296,14 @@ class LoopReads:
             raise self.Unavailable(str(error)) from error
 
     async def _send_waiting(self) -> None:
-        """Sends what waits, one statement for each kind of look-up, until nothing does."""
+        """Sends what waits until nothing does: the look-ups, one statement for each kind, then the
+        statements of their own, one at a time."""
         taken: list[tuple[str, dict]] = []  # look-ups taken off the queue and not answered yet
+        statements: list[tuple[str, list, asyncio.Future]] = []  # the same for statements of their own
         try:
-            while self._waiting:
+            while self._waiting or self._statements:
                 taken, self._waiting = list(self._waiting.items()), {}
+                statements, self._statements = self._statements, []
                 while taken:
                     sql_many, waiters = taken[0]
                     try:
@@ -282,32 +316,53 @@ class LoopReads:
                         for key, futures in waiters.items():
                             _settle(futures, result=found.get(key))
                     taken.pop(0)
+                while statements:
+                    sql, arguments, waiter = statements[0]
+                    if not waiter.done():  # its request may have given up: then it is not sent
+                        try:
+                            row = await self._pg_run("fetchrow", sql, *arguments)
+                        except self.Unavailable as error:
+                            _settle([waiter], error=error)
+                        else:
+                            _settle([waiter], result=None if row is None else tuple(row))
+                    statements.pop(0)
         except BaseException:  # cancelled, its loop closing: no request is left waiting
             closing = self.Unavailable("the event loop is closing")
             for _sql, waiters in [*taken, *self._waiting.items()]:
                 for futures in waiters.values():
                     _settle(futures, error=closing)
-            self._waiting = {}
+            _settle([waiter for *_statement, waiter in [*statements, *self._statements]], error=closing)
+            self._waiting, self._statements = {}, []
             raise
         finally:
             self._sender = None
 
     async def _pg_fetch(self, sql_many: str, keys: list) -> list:
-        self._refuse_while_resting()
-        try:
-            import asyncpg  # only PostgreSQL deployments need it
+        return await self._pg_run("fetch", sql_many, keys)
 
-            async with asyncio.timeout(LOOP_READ_TIMEOUT_SECONDS):
+    async def _pg_run(self, method: str, *arguments):
+        """The connection's `method(*arguments)`, awaited within LOOP_TIMEOUT_SECONDS."""
+        self._refuse_while_resting()
+        import asyncpg  # only PostgreSQL deployments need it
+
+        try:
+            async with asyncio.timeout(LOOP_TIMEOUT_SECONDS):
                 if self._pg is None:
                     dsn, server_settings = asyncpg_dsn(self.engine.url)
                     self._pg = await asyncpg.connect(dsn, server_settings=server_settings)
-                return await self._pg.fetch(sql_many, keys)
+                return await getattr(self._pg, method)(*arguments)
+        except asyncpg.PostgresError as error:
+            # The server refused the statement (a lock not free in time, say): the connection stays, unless
+            # the server closed it (shutting down, say).
+            if self._pg is not None and self._pg.is_closed():
+                self._drop_pg()
+            raise self.Unavailable(f"{type(error).__name__}: {error}") from error
         except Exception as error:  # asyncpg, the network, the timeout, anything: the usual way, not a 500
-            log.warning("the event loop's PostgreSQL connection failed (%s: %s); kept view pages read their "
-                        "link through the pool for the next %.0f s", type(error).__name__, error,
-                        LOOP_READ_RETRY_SECONDS)
+            log.warning("the event loop's PostgreSQL connection failed (%s: %s); its look-ups and saves go "
+                        "through the pool for the next %.0f s", type(error).__name__, error,
+                        LOOP_RETRY_SECONDS)
             self._drop_pg()
-            self._retry_at = time.monotonic() + LOOP_READ_RETRY_SECONDS
+            self._retry_at = time.monotonic() + LOOP_RETRY_SECONDS
             raise self.Unavailable(str(error)) from error
 
     def _drop_pg(self) -> None:
@@ -325,8 +380,26 @@ class LoopReads:
         self._drop_pg()
 
 
+class DriverStatement:
+    """A Core statement as the driver of `dialect` runs it (LoopConnection.fetch_row): compiled once, its
+    parameters (and the literals the statement holds) put in the compiled order and converted by their
+    types, as SQLAlchemy's own execution would."""
+
+    def __init__(self, statement, dialect) -> None:
+        self._compiled = statement.compile(dialect=dialect)
+        self.sql = str(self._compiled)
+        self._names = list(self._compiled.positiontup)
+        types = [self._compiled.binds[name].type for name in self._names]
+        self._processors = [type_.dialect_impl(dialect).bind_processor(dialect) for type_ in types]
+
+    def arguments(self, parameters: dict) -> list:
+        values = self._compiled.construct_params(parameters)
+        return [convert(values[name]) if convert else values[name]
+                for name, convert in zip(self._names, self._processors, strict=True)]
+
+
 # libpq's connection parameters that asyncpg does not know: it would send them to the server as settings,
-# which refuses the connection. connect_timeout is LOOP_READ_TIMEOUT_SECONDS's; `options` (-c name=value)
+# which refuses the connection. connect_timeout is LOOP_TIMEOUT_SECONDS's; `options` (-c name=value)
 # becomes server settings.
 _LIBPQ_ONLY = frozenset({"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
                          "keepalives_count", "tcp_user_timeout", "gssencmode", "channel_binding", "hostaddr",
@@ -335,7 +408,7 @@ _LIBPQ_ONLY = frozenset({"connect_timeout", "keepalives", "keepalives_idle", "ke
 
 def asyncpg_dsn(url) -> tuple[str, dict[str, str]]:
     """The DSN and server settings for asyncpg of the engine's PostgreSQL URL (password, host, port, database,
-    sslmode and the like kept), with the statement timeout of LoopReads."""
+    sslmode and the like kept), with the statement and lock timeouts of LoopConnection."""
     settings: dict[str, str] = {}
     options = url.query.get("options", "")
     words = (options if isinstance(options, str) else " ".join(options)).split()
@@ -345,7 +418,8 @@ def asyncpg_dsn(url) -> tuple[str, dict[str, str]]:
         name, equals, value = setting.partition("=")
         if equals:
             settings[name.replace("-", "_")] = value
-    settings["statement_timeout"] = str(LOOP_READ_STATEMENT_TIMEOUT_MS)
+    settings["statement_timeout"] = str(LOOP_STATEMENT_TIMEOUT_MS)
+    settings["lock_timeout"] = str(LOOP_LOCK_TIMEOUT_MS)
     query = {key: value for key, value in url.query.items() if key not in _LIBPQ_ONLY}
     dsn = url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
     return dsn, settings

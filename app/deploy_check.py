@@ -46,7 +46,7 @@ def deploy_problems(settings: Settings, *, mounts: Path = Path("/proc/mounts")) 
                         "rate limit.")
     if any(host.startswith("*") for host in settings.allowed_hosts):
         problems.append("ADVISOR_ALLOWED_HOSTS: a wildcard lets any Host header in; name the real hosts.")
-    # Each worker holds its pool, its overflow, and one connection of its event loop's (app.db.LoopReads).
+    # Each worker holds its pool, its overflow, and its event loop's own connection (app.db.LoopConnection).
     wanted = settings.db_instances * settings.workers * (settings.db_pool_size + settings.db_max_overflow + 1)
     limit = settings.db_max_connections
     if not settings.is_sqlite and limit is not None and wanted > limit:

@@ -19,7 +19,7 @@ from app import api, metrics, telemetry, web
 from app.api import problems
 from app.assessments import NotFound
 from app.config import Settings
-from app.db import Checkpoints, LoopReads, OneWriterAtATime, engine_for, in_memory, writer
+from app.db import Checkpoints, LoopConnection, OneWriterAtATime, engine_for, in_memory, writer
 from app.logs import RequestIds
 from app.paths import resource_dir
 from app.questionnaire import load_questionnaire
@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine_for(settings)  # the pool from ADVISOR_DB_POOL_SIZE and the rest
     app.state.write_engine = writer(app.state.engine)
     app.state.write_engine_at_once = writer(app.state.engine, wait=False)  # the step post on the event loop
-    app.state.loop_reads = LoopReads(app.state.engine)  # the kept view page's look-up on the event loop
+    # The kept view page's look-up and the wizard step post's (PostgreSQL) on the event loop.
+    app.state.loop_connection = LoopConnection(app.state.engine)
     app.state.templates = make_templates()
     app.state.page_cache = PageCache()
     app.state.kept_steps = KeptSteps()
@@ -105,7 +106,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if checkpoints:
         checkpoints.stop()
-    app.state.loop_reads.close()
+    app.state.loop_connection.close()
     gc.unfreeze()
     app.state.pdf_renderer.close()  # its worker processes end with the app
     if app.state.settings.metrics:

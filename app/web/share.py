@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import assessments as store
 from app.access import EditableAssessment, ViewGrant, ViewLink, WorkspaceAccess, secret_of
 from app.assessments import LinkKind
-from app.db import LoopReads, SessionDep
+from app.db import LoopConnection, SessionDep
 from app.links import parse_expiry
 from app.models import Assessment, utcnow
 from app.reports.answers import answer_sections
@@ -235,21 +235,22 @@ class KeptViewPages:
             return
         request = Request(scope, receive)
         token = scope["path"][len("/v/"):]
-        grant = await self._grant(request.app.state.loop_reads, token)
+        grant = await self._grant(request.app.state.loop_connection, token)
         kept = grant and kept_page(request, key=_view_page_key(grant.assessment_id, token),
                                    version=grant.version, headers=SHARED_PAGE_HEADERS)
         await (kept or self.app)(scope, receive, send)
 
-    async def _grant(self, reads: LoopReads, token: str) -> store.Grant | None:
+    async def _grant(self, connection: LoopConnection, token: str) -> store.Grant | None:
         # The indexed read costs less than a hop to a worker thread and back: it is done on the event loop,
-        # on the worker's own connection for that (app.db.LoopReads), straight through the driver
+        # on the worker's own connection for that (app.db.LoopConnection), straight through the driver
         # (store.DriverGrants). A read it cannot do at once sends the request down the usual path.
         if self._grants is None:
-            self._grants = store.DriverGrants(reads.dialect)
+            self._grants = store.DriverGrants(connection.dialect)
         try:
-            found = await reads.fetch_keyed(self._grants.sql, self._grants.sql_many, self._grants.key(token))
+            grants = self._grants
+            found = await connection.fetch_keyed(grants.sql, grants.sql_many, grants.key(token))
             return self._grants.grant(found, need="view")
-        except (store.NotFound, LoopReads.Unavailable):
+        except (store.NotFound, LoopConnection.Unavailable):
             return None
 
 

@@ -197,17 +197,22 @@ def save_step_answers(assessment: Assessment, section, step: StepInput, form: Fo
     Returns the refusal when a colleague saved other answers first; None when saved, or when the same
     answers were stored already (a form sent twice: nothing to choose between).
     """
-    answers = merged_answers(section, assessment.answers, step.answers)
-    name = step_name(section, step)
-    notes = merged_notes(section, assessment.notes, step.notes, answers)
+    saved = step_saves(assessment, section, step)
     try:
         store.save_answers(assessment, session=session, expected_version=expected_version(form),
-                           answers=answers, notes=notes, name=name, status=status,
-                           editing_session=editing_session)
+                           status=status, editing_session=editing_session, **saved)
     except store.StaleRevision as stale:
-        if not same_as_stored(stale, name):
+        if not same_as_stored(stale, saved["name"]):
             return stale
     return None
+
+
+def step_saves(assessment, section, step: StepInput) -> dict:
+    """What saving the step into `assessment` (an Assessment or store.EditedAssessment) stores: the answers
+    and notes, merged into the stored ones, and the name (of the first step only; else None)."""
+    answers = merged_answers(section, assessment.answers, step.answers)
+    return {"answers": answers, "notes": merged_notes(section, assessment.notes, step.notes, answers),
+            "name": step_name(section, step)}
 
 
 # --- after a save ---------------------------------------------------------------------------

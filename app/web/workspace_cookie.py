@@ -55,13 +55,15 @@ def workspace_link(request: Request, assessment: Assessment, *, session: Session
 
     `token` is a workspace token just made or granted in this request (its cookie is not sent yet).
     """
-    tokens = ([token] if token else []) + remembered_tokens(request)
-    if not tokens:
+    if not token and not remembered_tokens(request):
         return None
     workspace = session.get(Workspace, assessment.workspace_id)
-    if workspace is None:
-        return None
-    mine = next((t for t in tokens if secrets.compare_digest(hash_token(t), workspace.token_hash)), None)
-    if mine is None:
-        return None
-    return route_path(request, "workspace", workspace_token=mine)
+    return None if workspace is None else workspace_link_of(request, workspace.token_hash, token=token)
+
+
+def workspace_link_of(request: Request, token_hash: str | None, *, token: str | None = None) -> str | None:
+    """The workspace page of the workspace whose token hashes to `token_hash`, when this browser made (or
+    opened) it: workspace_link, for a caller that read the hash already."""
+    tokens = ([token] if token else []) + remembered_tokens(request)
+    mine = next((t for t in tokens if token_hash and secrets.compare_digest(hash_token(t), token_hash)), None)
+    return None if mine is None else route_path(request, "workspace", workspace_token=mine)

@@ -96,7 +96,7 @@ def test_check_deploy_warns_when_the_pools_exceed_the_stated_max_connections(tmp
                     db_max_connections=97)
     [problem] = [p for p in deploy_problems(over) if "ADVISOR_DB_POOL_SIZE" in p]
     assert "= 126 connections" in problem and "ADVISOR_DB_MAX_CONNECTIONS=97" in problem
-    # The event loop's own connection (app.db.LoopReads) counts: 90 do not fit in 89.
+    # The event loop's own connection (app.db.LoopConnection) counts: 90 do not fit in 89.
     tight = Settings(**base, db_instances=3, workers=2, db_max_connections=89)
     [problem] = [p for p in deploy_problems(tight) if "ADVISOR_DB_POOL_SIZE" in p]
     assert "+ 1 for the event loop) = 90 connections" in problem

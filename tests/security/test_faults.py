@@ -15,6 +15,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import asyncpg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -166,8 +167,8 @@ def own_database(settings, tmp_path):
 
 def commits_fail(monkeypatch) -> None:
     """From now on every COMMIT fails, as on a full disk or a dropped connection at the last moment. A write
-    sent in autocommit (the wizard's step post on PostgreSQL, app.db.each_statement_commits) is its own
-    commit: it fails as that statement, which then writes nothing."""
+    sent in autocommit (the wizard's step post on PostgreSQL, app.db.each_statement_commits, and on the event
+    loop's own connection) is its own commit: it fails as that statement, which then writes nothing."""
     def fail(self):
         raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
@@ -179,8 +180,17 @@ def commits_fail(monkeypatch) -> None:
             raise OperationalError(statement, parameters, Exception("disk I/O error"))
         return execute(self, cursor, statement, parameters, context)
 
+    fetchrow = asyncpg.Connection.fetchrow
+
+    async def fail_loop_writes(self, query, *args, **kwargs):
+        # The event loop's own connection (app.db.LoopConnection): the wizard's step post saves through it.
+        if not query.lstrip().startswith("SELECT"):
+            raise asyncpg.exceptions.DiskFullError("could not extend file: No space left on device")
+        return await fetchrow(self, query, *args, **kwargs)
+
     monkeypatch.setattr(Session, "commit", fail)
     monkeypatch.setattr(DefaultDialect, "do_execute", fail_autocommitted_writes)
+    monkeypatch.setattr(asyncpg.Connection, "fetchrow", fail_loop_writes)
 
 
 def _created(own: OwnDatabase) -> Saved:

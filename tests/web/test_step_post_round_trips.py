@@ -1,26 +1,33 @@
-"""On PostgreSQL a wizard step post is two or three statements with no transaction around them: the link
-look-up, the workspace when the browser remembers it, and one statement that saves the assessment and its
-editing session's revision (app.db.each_statement_commits, app.assessments.writes_in_one_statement).
-Each statement is a network round trip; BEGIN and COMMIT were two more. What a team sees stays the same:
-the answer is saved with its revision, and a page holding an older version is refused without writing
-anything (R22)."""
+"""On PostgreSQL a wizard step post is two statements, each committing by itself: the link look-up (with the
+assessment's workspace, for its link) and one statement that saves the assessment and its editing session's
+revision. Each is a network round trip. The usual post is done on the event loop, both statements sent on
+the worker's own connection (app.db.LoopConnection, app.web.wizard._save_step_on_loop); anything else, or a
+post the loop cannot do at once, goes the usual way, on a worker thread, through the pool, in autocommit
+(app.db.each_statement_commits). What a team sees stays the same either way: the answer is saved with its
+revision, and a page holding an older version is refused without writing anything (R22)."""
+
+import re
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import event, func, text
 from sqlmodel import Session, select
 
+from app.db import LoopConnection
 from app.models import Assessment, Revision
 from app.questionnaire import load_questionnaire
+from app.web import wizard
 from tests.conftest import using_postgres
-from tests.web.conftest import filled
+from tests.web.conftest import HTMX, filled
 
 pytestmark = pytest.mark.skipif(not using_postgres(), reason="round trips to PostgreSQL; SQLite has none")
 
-SECTION = load_questionnaire().sections[1]
+SECTIONS = load_questionnaire().sections
+SECTION = SECTIONS[1]
+QUESTION = next(q for q in SECTION.questions if q.type == "choice" and not q.show_if)
 
 
 def _statements(engine) -> list[tuple[str, bool]]:
-    """Each statement sent, and whether its connection was in autocommit (no BEGIN before it)."""
+    """Each statement sent through the pool, and whether its connection was in autocommit (no BEGIN)."""
     sent = []
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -30,9 +37,23 @@ def _statements(engine) -> list[tuple[str, bool]]:
     return sent
 
 
-def _stored(app, edit_version_of: str) -> tuple[int, dict, int]:
+@pytest.fixture
+def loop_sent(monkeypatch) -> list[str]:
+    """The first word of each statement the event loop's connection sent (or failed to)."""
+    sent = []
+    real = LoopConnection._pg_run
+
+    async def recording(self, method, sql, *arguments):
+        sent.append(sql.split()[0])
+        return await real(self, method, sql, *arguments)
+
+    monkeypatch.setattr(LoopConnection, "_pg_run", recording)
+    return sent
+
+
+def _stored(app, assessment_id: str) -> tuple[int, dict, int]:
     with Session(app.state.engine) as session:
-        assessment = session.exec(select(Assessment).where(Assessment.id == edit_version_of)).one()
+        assessment = session.get(Assessment, assessment_id)
         revisions = session.exec(select(func.count()).where(Revision.assessment_id == assessment.id)).one()
         return assessment.version, assessment.answers, revisions
 
@@ -42,39 +63,151 @@ def _only_assessment(app) -> str:
         return session.exec(select(Assessment.id)).one()
 
 
-def test_a_step_post_is_a_look_up_and_one_save_each_committing_by_itself(own_database):
-    app, team = own_database
-    token = team.edit_token(team.start())
-    first = team.post_step(token, SECTION, filled(SECTION))
-    assert first.status_code == 303
-    assessment_id = _only_assessment(app)
-    version, _answers, revisions = _stored(app, assessment_id)
-    question = next(q for q in SECTION.questions if q.type == "choice" and not q.show_if)
-    other = next(c.value for c in question.choices if c.value != _answers[question.id])
-
-    sent = _statements(app.state.write_engine)
-    response = team.post_step(token, SECTION, filled(SECTION, **{question.id: other}), version=str(version))
-
-    assert response.status_code == 303
-    # The link look-up, the workspace (this browser remembers it: the page links to it), then the save.
-    assert [kind for kind, _ in sent] == ["SELECT", "SELECT", "WITH"]
-    assert all(autocommit for _, autocommit in sent)
-    new_version, answers, new_revisions = _stored(app, assessment_id)
-    assert (new_version, answers[question.id]) == (version + 1, other)
-    assert new_revisions == revisions  # joined the editing session's revision
-
-
-def test_a_post_from_an_older_version_writes_nothing_and_shows_the_conflict(own_database):
-    app, team = own_database
+def _started(app, team) -> tuple[str, str, int, dict, int]:
+    """An assessment past its second step: (id, edit token, version, answers, revisions)."""
     token = team.edit_token(team.start())
     assert team.post_step(token, SECTION, filled(SECTION)).status_code == 303
     assessment_id = _only_assessment(app)
-    version, answers, revisions = _stored(app, assessment_id)
-    question = next(q for q in SECTION.questions if q.type == "choice" and not q.show_if)
-    other = next(c.value for c in question.choices if c.value != answers[question.id])
+    return assessment_id, token, *_stored(app, assessment_id)
+
+
+def _other(answers: dict) -> str:
+    return next(c.value for c in QUESTION.choices if c.value != answers[QUESTION.id])
+
+
+def test_a_step_post_is_a_look_up_and_one_save_sent_on_the_event_loops_connection(own_database, loop_sent):
+    app, team = own_database
+    assessment_id, token, version, answers, revisions = _started(app, team)
+    pooled = _statements(app.state.write_engine)
+    loop_sent.clear()
+
+    response = team.post_step(token, SECTION, filled(SECTION, **{QUESTION.id: _other(answers)}),
+                              version=str(version))
+
+    assert response.status_code == 303
+    assert loop_sent == ["SELECT", "WITH"] and pooled == []
+    new_version, new_answers, new_revisions = _stored(app, assessment_id)
+    assert (new_version, new_answers[QUESTION.id]) == (version + 1, _other(answers))
+    assert new_revisions == revisions  # joined the editing session's revision
+
+
+def test_going_back_is_a_look_up_the_workspace_and_one_save_each_committing_by_itself(own_database,
+                                                                                       loop_sent):
+    """The usual way (here: "Save and go back", which the event loop leaves to it)."""
+    app, team = own_database
+    assessment_id, token, version, answers, revisions = _started(app, team)
+    pooled = _statements(app.state.write_engine)
+    loop_sent.clear()
+
+    response = team.post_step(token, SECTION, filled(SECTION, **{QUESTION.id: _other(answers)}),
+                              version=str(version), action="back")
+
+    assert response.status_code == 303 and loop_sent == []
+    # The link look-up, the workspace (this browser remembers it: the page links to it), then the save.
+    assert [kind for kind, _ in pooled] == ["SELECT", "SELECT", "WITH"]
+    assert all(autocommit for _, autocommit in pooled)
+    assert _stored(app, assessment_id) == (version + 1, answers | {QUESTION.id: _other(answers)}, revisions)
+
+
+@pytest.mark.parametrize("action", ["next", "autosave"])
+def test_a_post_from_an_older_version_writes_nothing_and_shows_the_conflict(own_database, action):
+    app, team = own_database
+    assessment_id, token, version, answers, revisions = _started(app, team)
 
     stale = str(version - 1)
-    response = team.post_step(token, SECTION, filled(SECTION, **{question.id: other}), version=stale)
+    response = team.post_step(token, SECTION, filled(SECTION, **{QUESTION.id: _other(answers)}),
+                              version=stale, action=action, headers=HTMX)
 
-    assert response.status_code == 409
+    if action == "next":
+        assert response.status_code == 409
+    else:
+        assert response.status_code == 200 and "someone else saved this assessment" in response.text
     assert _stored(app, assessment_id) == (version, answers, revisions)
+
+
+def _stored_rows(app, assessment_id: str) -> tuple:
+    """What a save leaves in the database, but for its times."""
+    with Session(app.state.engine) as session:
+        assessment = session.get(Assessment, assessment_id)
+        kept = assessment.model_dump(exclude={"id", "created_at", "updated_at", "workspace_id", "name_lower"})
+        revisions = session.exec(select(Revision).where(Revision.assessment_id == assessment_id)
+                                 .order_by(Revision.number)).all()
+        return kept, [revision.model_dump(exclude={"id", "assessment_id", "created_at", "saved_at"})
+                      for revision in revisions]
+
+
+def _walk(team, token: str) -> list[tuple[int, str]]:
+    """Posts of every kind the event loop does, and some it leaves to the usual way: (status, redirect,
+    body) each, with the edit and workspace tokens and the times taken out."""
+    answered = []
+    renamed = {"name": "Renamed bot"}
+    plan = [(SECTIONS[0], renamed, "autosave"), (SECTIONS[0], renamed, "next"),
+            (SECTION, {}, "autosave"), (SECTION, {QUESTION.id: QUESTION.choices[1].value}, "autosave"),
+            (SECTION, {QUESTION.id: QUESTION.choices[1].value}, "next"),
+            (SECTION, {QUESTION.id: QUESTION.choices[0].value}, "back"),
+            *[(section, {}, "next") for section in SECTIONS[1:]]]
+    for section, changes, action in plan:
+        form = filled(section, **changes)
+        response = team.post_step(token, section, form, action=action, headers=HTMX)
+        body = re.sub(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}", "<time>", response.text.replace(token, "<token>"))
+        body = re.sub(r"/w/[A-Za-z0-9_-]{43}", "/w/<workspace>", body)
+        redirect = response.headers.get("hx-redirect", "").replace(token, "<token>")
+        answered.append((response.status_code, redirect, body))
+    return answered
+
+
+def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, loop_sent, monkeypatch):
+    """The same walk, through the event loop and with it refused: the same answers to the browser, the same
+    rows stored (the assessment and its revisions)."""
+    app, team = own_database
+    walks = {}
+    for way in ("event loop", "usual"):
+        if way == "usual":
+            async def refused(*_args):
+                return None
+            monkeypatch.setattr(wizard, "_save_step_on_loop", refused)
+        with Session(app.state.engine) as session:
+            before = set(session.exec(select(Assessment.id)).all())
+        token = team.edit_token(team.start(name="Support bot"))
+        with Session(app.state.engine) as session:
+            (assessment_id,) = set(session.exec(select(Assessment.id)).all()) - before
+        loop_sent.clear()
+        walks[way] = _walk(team, token), _stored_rows(app, assessment_id)
+        if way == "event loop":
+            assert loop_sent.count("WITH") >= 5  # the saves it made itself
+    assert walks["event loop"][0] == walks["usual"][0]
+    assert walks["event loop"][1] == walks["usual"][1]
+
+
+def test_a_row_held_by_another_transaction_sends_the_post_the_usual_way(own_database, loop_sent, monkeypatch):
+    """The event loop's connection waits at most LOOP_LOCK_TIMEOUT_MS for a row lock: everything queued
+    behind it would wait as long. The post then goes the usual way, which saves once the lock is let go."""
+    app, team = own_database
+    assessment_id, token, version, answers, _revisions = _started(app, team)
+    loop_sent.clear()
+    pooled = _statements(app.state.write_engine)
+    holder = app.state.engine.connect()
+    holder.begin()
+    holder.execute(text("SELECT 1 FROM assessment WHERE id = :id FOR UPDATE"), {"id": assessment_id})
+    refusals = []
+    recording = LoopConnection._pg_run
+
+    async def let_go_once_refused(self, method, sql, *arguments):
+        try:
+            return await recording(self, method, sql, *arguments)
+        except LoopConnection.Unavailable as refused:
+            refusals.append(str(refused))
+            holder.rollback()  # the lock goes once the event loop gave up on it
+            raise
+
+    monkeypatch.setattr(LoopConnection, "_pg_run", let_go_once_refused)
+    try:
+        response = team.post_step(token, SECTION, filled(SECTION, **{QUESTION.id: _other(answers)}),
+                                  version=str(version))
+    finally:
+        holder.close()
+
+    assert response.status_code == 303
+    assert loop_sent == ["SELECT", "WITH"] and len(refusals) == 1 and "LockNotAvailable" in refusals[0]
+    assert [kind for kind, _ in pooled] == ["SELECT", "SELECT", "WITH"]  # then saved the usual way
+    assert _stored(app, assessment_id)[:2] == (version + 1, answers | {QUESTION.id: _other(answers)})

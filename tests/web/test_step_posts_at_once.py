@@ -34,9 +34,13 @@ def test_step_posts_beyond_the_limit_wait_for_a_turn_and_all_are_answered(monkey
     async def no_form(_request):
         return {}
 
+    async def left_to_a_thread(*_args):  # as the posts the event loop leaves to the usual way
+        return None
+
     monkeypatch.setattr(wizard, "_save_step_in_session", work)
+    monkeypatch.setattr(wizard, "_save_step_on_loop", left_to_a_thread)
     monkeypatch.setattr(wizard, "posted_form", no_form)
-    # PostgreSQL's path: each post's work goes to a worker thread (on SQLite it is done on the event loop).
+    # PostgreSQL's usual way: each post's work goes to a worker thread (SQLite's is done on the event loop).
     app = SimpleNamespace(state=SimpleNamespace(settings=SimpleNamespace(is_sqlite=False)))
     request = SimpleNamespace(app=app)  # what the test reads the limiter from
     answers = {}
