@@ -207,7 +207,7 @@ _CLOSE_SESSIONS = (update(_REVISIONS)
                    .values(session_open=False))
 
 
-def _session_revision(assessment: Assessment, editing: EditingSave, *, session: Session) -> None:
+def _session_revision(assessment, editing: EditingSave, *, session: Session | Connection) -> None:
     """Write the saved state into the editing session's revision, or start one (see EDITING_SESSION_PAUSE)."""
     now = assessment.updated_at
     state = {"answers": assessment.answers, "notes": assessment.notes,
@@ -487,11 +487,30 @@ def _write_or_refuse(assessment: Assessment, values: dict, *, session: Session, 
 
     One Core UPDATE in place of the ORM's unit of work, whose flush was half of a save's CPU (0.5 of 1.0 ms).
     """
+    written = _written(assessment, values, session)
+    _refuse_or_hold(assessment, values, written, session=session, answers=answers, notes=notes)
+
+
+def _written(assessment, values: dict, executor: Session | Connection) -> bool:
+    """Whether `values` were written, with the next version: only if nobody saved since it was read."""
     read = assessment.version
     parameters = {_COLUMN_NAMES[key]: value for key, value in values.items()}
-    written = session.execute(_SAVE, parameters | {"version": read + 1, "assessment": assessment.id,
-                                                     "read": read})
-    _refuse_or_hold(assessment, values, written.rowcount == 1, session=session, answers=answers, notes=notes)
+    written = executor.execute(_SAVE, parameters | {"version": read + 1, "assessment": assessment.id,
+                                                      "read": read})
+    return written.rowcount == 1
+
+
+def save_edited(assessment: "EditedAssessment", plan: PlannedSave, *, connection: Connection) -> bool:
+    """A wizard save ("continue") of `plan` into `assessment`, on `connection` in its transaction (SQLite's
+    step post on the event loop, app.web.wizard): the assessment's UPDATE if it is still at the version
+    read, and its editing session's revision, as save_answers writes them. False, with nothing written,
+    when someone saved first."""
+    if not _written(assessment, plan.values, connection):
+        return False
+    assessment.hold(plan.values)
+    if plan.changed:
+        _session_revision(assessment, "continue", session=connection)
+    return True
 
 
 def _refuse_or_hold(assessment: Assessment, values: dict, written: bool, *, session: Session, answers: dict,
@@ -920,7 +939,8 @@ class EditedAssessment:
     workspace_token_hash: str | None
 
     def hold(self, values: dict) -> None:
-        """The values a save wrote (attribute -> value), and the version it moved to."""
+        """The values a save wrote (attribute -> value, the result's among them when the answers changed:
+        its revision is written from them), and the version it moved to."""
         for key, value in values.items():
             setattr(self, key, value)
         self.version += 1

@@ -66,10 +66,11 @@ PG_POOL_RECYCLE_SECONDS = 1800
 # drop every connection opened before it, so the retry gets a fresh one.
 PG_PING_AFTER_IDLE_SECONDS = 1.0
 
-# The event loop's own connection (LoopConnection). A statement over this (a look-up or a step's save takes a
-# millisecond, tens of them queued behind each other under load) means the database is stalled: the request
-# goes the usual way, through the pool, whose waits and 503s are made for that. After a failure the loop leaves the database
-# alone this long, so a database that is down costs one attempt a second on the loop, not one a request.
+# The event loop's own connection (LoopConnection). A statement over this (a look-up or a step's save takes
+# a millisecond, tens of them queued behind each other under load) means the database is stalled: the
+# request goes the usual way, through the pool, whose waits and 503s are made for that. After a failure the
+# loop leaves the database alone this long, so a database that is down costs one attempt a second on the
+# loop, not one a request.
 LOOP_TIMEOUT_SECONDS = 1.0
 LOOP_RETRY_SECONDS = 1.0
 # The server ends a statement of that connection itself after this, below the timeout above. A connection

@@ -30,19 +30,21 @@ QUESTION = next(q for q in SECTION.questions if q.type == "choice" and not q.sho
 
 @pytest.fixture
 def where_saved(monkeypatch) -> list[str]:
-    """Where each attempt at a step post's database work ran: "event loop" or "worker thread"."""
+    """Where each attempt at a step post's database work ran: "event loop" or "worker thread" (by plain
+    statements, wizard._saved_in_sqlite, or in a session, wizard._save_step_in_session)."""
     places = []
-    real = wizard._save_step_in_session
+    for way in ("_saved_in_sqlite", "_save_step_in_session"):
+        real = getattr(wizard, way)
 
-    def recording(*args, **kwargs):
-        try:
-            asyncio.get_running_loop()
-            places.append("event loop")
-        except RuntimeError:
-            places.append("worker thread")
-        return real(*args, **kwargs)
+        def recording(*args, real=real, **kwargs):
+            try:
+                asyncio.get_running_loop()
+                places.append("event loop")
+            except RuntimeError:
+                places.append("worker thread")
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(wizard, "_save_step_in_session", recording)
+        monkeypatch.setattr(wizard, way, recording)
     return places
 
 

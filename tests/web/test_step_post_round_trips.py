@@ -1,11 +1,15 @@
-"""On PostgreSQL a wizard step post is two statements, each committing by itself: the link look-up (with the
+"""A wizard step post's database work, done by plain statements on the event loop when it can be.
+
+On PostgreSQL a wizard step post is two statements, each committing by itself: the link look-up (with the
 assessment's workspace, for its link) and one statement that saves the assessment and its editing session's
 revision. Each is a network round trip. The usual post is done on the event loop, both statements sent on
 the worker's own connection (app.db.LoopConnection, app.web.wizard._save_step_on_loop); anything else, or a
 post the loop cannot do at once, goes the usual way, on a worker thread, through the pool, in autocommit
 (app.db.each_statement_commits). What a team sees stays the same either way: the answer is saved with its
-revision, and a page holding an older version is refused without writing anything (R22)."""
+revision, and a page holding an older version is refused without writing anything (R22). On SQLite the same
+usual post is done on the event loop by plain statements too (store.save_edited), in one transaction."""
 
+import asyncio
 import re
 
 import pytest
@@ -19,7 +23,7 @@ from app.web import wizard
 from tests.conftest import using_postgres
 from tests.web.conftest import HTMX, filled
 
-pytestmark = pytest.mark.skipif(not using_postgres(), reason="round trips to PostgreSQL; SQLite has none")
+postgres_only = pytest.mark.skipif(not using_postgres(), reason="round trips to PostgreSQL; SQLite has none")
 
 SECTIONS = load_questionnaire().sections
 SECTION = SECTIONS[1]
@@ -75,6 +79,7 @@ def _other(answers: dict) -> str:
     return next(c.value for c in QUESTION.choices if c.value != answers[QUESTION.id])
 
 
+@postgres_only
 def test_a_step_post_is_a_look_up_and_one_save_sent_on_the_event_loops_connection(own_database, loop_sent):
     app, team = own_database
     assessment_id, token, version, answers, revisions = _started(app, team)
@@ -91,6 +96,7 @@ def test_a_step_post_is_a_look_up_and_one_save_sent_on_the_event_loops_connectio
     assert new_revisions == revisions  # joined the editing session's revision
 
 
+@postgres_only
 def test_going_back_is_a_look_up_the_workspace_and_one_save_each_committing_by_itself(own_database,
                                                                                        loop_sent):
     """The usual way (here: "Save and go back", which the event loop leaves to it)."""
@@ -136,9 +142,10 @@ def _stored_rows(app, assessment_id: str) -> tuple:
                       for revision in revisions]
 
 
-def _walk(team, token: str) -> list[tuple[int, str]]:
-    """Posts of every kind the event loop does, and some it leaves to the usual way: (status, redirect,
-    body) each, with the edit and workspace tokens and the times taken out."""
+def _walk(app, team, token: str, assessment_id: str) -> list[tuple]:
+    """Posts of every kind the event loop does, and some it leaves to the usual way: after each, what the
+    browser got (status, redirect, body: with the edit and workspace tokens and the times taken out) and
+    what the database holds (_stored_rows)."""
     answered = []
     renamed = {"name": "Renamed bot"}
     plan = [(SECTIONS[0], renamed, "autosave"), (SECTIONS[0], renamed, "next"),
@@ -152,14 +159,30 @@ def _walk(team, token: str) -> list[tuple[int, str]]:
         body = re.sub(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}", "<time>", response.text.replace(token, "<token>"))
         body = re.sub(r"/w/[A-Za-z0-9_-]{43}", "/w/<workspace>", body)
         redirect = response.headers.get("hx-redirect", "").replace(token, "<token>")
-        answered.append((response.status_code, redirect, body))
+        answered.append((response.status_code, redirect, body, _stored_rows(app, assessment_id)))
     return answered
 
 
-def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, loop_sent, monkeypatch):
-    """The same walk, through the event loop and with it refused: the same answers to the browser, the same
-    rows stored (the assessment and its revisions)."""
+def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, monkeypatch):
+    """The same walk, by plain statements on the event loop and with that refused: after each post, the same
+    answer to the browser and the same rows stored (the assessment and its revisions). Both databases."""
     app, team = own_database
+    done_on_loop = []
+    for way in ("_saved_in_sqlite", "_saved_in_postgres"):
+        real = getattr(wizard, way)
+
+        def counted(*args, real=real, **kwargs):
+            saved = real(*args, **kwargs)
+            if not asyncio.iscoroutine(saved):
+                done_on_loop.append(saved)
+                return saved
+
+            async def awaited():
+                done_on_loop.append(await saved)
+                return done_on_loop[-1]
+            return awaited()
+
+        monkeypatch.setattr(wizard, way, counted)
     walks = {}
     for way in ("event loop", "usual"):
         if way == "usual":
@@ -171,14 +194,15 @@ def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, lo
         token = team.edit_token(team.start(name="Support bot"))
         with Session(app.state.engine) as session:
             (assessment_id,) = set(session.exec(select(Assessment.id)).all()) - before
-        loop_sent.clear()
-        walks[way] = _walk(team, token), _stored_rows(app, assessment_id)
+        done_on_loop.clear()
+        walks[way] = _walk(app, team, token, assessment_id)
         if way == "event loop":
-            assert loop_sent.count("WITH") >= 5  # the saves it made itself
-    assert walks["event loop"][0] == walks["usual"][0]
-    assert walks["event loop"][1] == walks["usual"][1]
+            assert len([done for done in done_on_loop if done is not None]) >= 5  # the posts it did itself
+    for after_loop, after_usual in zip(walks["event loop"], walks["usual"], strict=True):
+        assert after_loop == after_usual
 
 
+@postgres_only
 def test_a_row_held_by_another_transaction_sends_the_post_the_usual_way(own_database, loop_sent, monkeypatch):
     """The event loop's connection waits at most LOOP_LOCK_TIMEOUT_MS for a row lock: everything queued
     behind it would wait as long. The post then goes the usual way, which saves once the lock is let go."""
