@@ -501,10 +501,10 @@ def _written(assessment, values: dict, executor: Session | Connection) -> bool:
 
 
 def save_edited(assessment: "EditedAssessment", plan: PlannedSave, *, connection: Connection) -> bool:
-    """A wizard save ("continue") of `plan` into `assessment`, on `connection` in its transaction (SQLite's
-    step post on the event loop, app.web.wizard): the assessment's UPDATE if it is still at the version
-    read, and its editing session's revision, as save_answers writes them. False, with nothing written,
-    when someone saved first."""
+    """A wizard save that continues its editing session, of `plan` into `assessment`, on `connection` in its
+    transaction (SQLite's step post on the event loop, app.web.wizard): the assessment's UPDATE if it is
+    still at the version read, and its editing session's revision, as save_answers writes them. False,
+    with nothing written, when someone saved first."""
     if not _written(assessment, plan.values, connection):
         return False
     assessment.hold(plan.values)
@@ -927,7 +927,8 @@ class DriverGrants(_DriverLookUp):
 class EditedAssessment:
     """An assessment as the wizard's step post reads it through the driver (app.web.wizard): what a step
     shows and its save needs, with its workspace's token hash (its workspace link). Not an ORM object: a
-    save is written by a statement of its own (wizard_save_statement) and then held here (`hold`)."""
+    save is written by statements of its own (wizard_save_statement on PostgreSQL, save_edited on SQLite)
+    and then held here (`hold`)."""
 
     id: str
     version: int

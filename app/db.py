@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
 from sqlalchemy import event, make_url
@@ -188,8 +188,9 @@ def writer(engine: Engine, *, wait: bool = True) -> Engine:
 
 class LoopConnection:
     """A connection of this worker's own for short statements done on the event loop, never waiting there
-    for a lock or a dead database: a statement it cannot do at once raises Unavailable, and the caller goes
-    the usual way (a worker thread and the pool, with their waits and their 503s).
+    long for a lock or a dead database: a statement it cannot do at once (on PostgreSQL: within
+    LOOP_LOCK_TIMEOUT_MS for a lock, LOOP_TIMEOUT_SECONDS for an answer) raises Unavailable, and the caller
+    goes the usual way (a worker thread and the pool, with their waits and their 503s).
 
     For statements so short that the hop to a worker thread and back would cost more than the statement
     itself: the kept view page's link look-up (app.web.share.KeptViewPages) and, on PostgreSQL, the wizard
@@ -210,7 +211,8 @@ class LoopConnection:
     """
 
     class Unavailable(Exception):
-        """The statement was not done (or, for a write, may not have been); the caller goes the usual way."""
+        """The statement was not done (a write whose answer did not come back may have been done); the caller
+        goes the usual way."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -226,7 +228,7 @@ class LoopConnection:
         self._retry_at = 0.0
         self._waiting: dict[str, dict[object, list[asyncio.Future]]] = {}  # sql_many -> key -> waiters
         self._statements: list[tuple[str, list, asyncio.Future]] = []  # sent one by one, after the look-ups
-        self._compiled: dict[Executable, DriverStatement] = {}  # fetch_row's statements, as the driver's
+        self._compiled: dict[tuple, DriverStatement] = {}  # fetch_row's, by statement and parameter names
         self._sender: asyncio.Task | None = None
 
     async def fetch_keyed(self, sql: str, sql_many: str | None, key) -> tuple | None:
@@ -240,11 +242,13 @@ class LoopConnection:
 
     async def fetch_row(self, statement: Executable, parameters: dict) -> tuple | None:
         """The first row of a Core statement of its own (PostgreSQL), sent alone, after the look-ups waiting
-        with it; compiled for the driver once per statement. For a write: Unavailable when it was not sent,
-        or when its answer did not come back (then it may or may not have been committed)."""
-        driver = self._compiled.get(statement)
+        with it; compiled for the driver once per statement and parameter names. For a write: Unavailable
+        when it was not sent, or when its answer did not come back (then it may or may not have been
+        committed)."""
+        key = (statement, frozenset(parameters))
+        driver = self._compiled.get(key)
         if driver is None:
-            driver = self._compiled[statement] = DriverStatement(statement, self.dialect)
+            driver = self._compiled[key] = DriverStatement(statement, self.dialect, key[1])
         arguments = driver.arguments(parameters)
         waiter = self._queued()
         self._statements.append((driver.sql, arguments, waiter))
@@ -353,18 +357,20 @@ class LoopConnection:
                     self._pg = await asyncpg.connect(dsn, server_settings=server_settings)
                 return await getattr(self._pg, method)(*arguments)
         except asyncpg.PostgresError as error:
-            # The server refused the statement (a lock not free in time, say): the connection stays, unless
-            # the server closed it (shutting down, say).
-            if self._pg is not None and self._pg.is_closed():
-                self._drop_pg()
-            raise self.Unavailable(f"{type(error).__name__}: {error}") from error
+            if self._pg is not None and not self._pg.is_closed():
+                # The server refused a statement (a lock not free in time, say): the connection stays.
+                raise self.Unavailable(f"{type(error).__name__}: {error}") from error
+            self._rest(error)  # refused to connect (too many clients, starting up) or closed it
         except Exception as error:  # asyncpg, the network, the timeout, anything: the usual way, not a 500
-            log.warning("the event loop's PostgreSQL connection failed (%s: %s); its look-ups and saves go "
-                        "through the pool for the next %.0f s", type(error).__name__, error,
-                        LOOP_RETRY_SECONDS)
-            self._drop_pg()
-            self._retry_at = time.monotonic() + LOOP_RETRY_SECONDS
-            raise self.Unavailable(str(error)) from error
+            self._rest(error)
+
+    def _rest(self, error: Exception) -> NoReturn:
+        """Close the connection and leave the database alone for LOOP_RETRY_SECONDS."""
+        log.warning("the event loop's PostgreSQL connection failed (%s: %s); its look-ups and saves go "
+                    "through the pool for the next %.0f s", type(error).__name__, error, LOOP_RETRY_SECONDS)
+        self._drop_pg()
+        self._retry_at = time.monotonic() + LOOP_RETRY_SECONDS
+        raise self.Unavailable(str(error)) from error
 
     def _drop_pg(self) -> None:
         if self._pg is not None:
@@ -382,19 +388,22 @@ class LoopConnection:
 
 
 class DriverStatement:
-    """A Core statement as the driver of `dialect` runs it (LoopConnection.fetch_row): compiled once, its
-    parameters (and the literals the statement holds) put in the compiled order and converted by their
-    types, as SQLAlchemy's own execution would."""
+    """A Core statement as the driver of `dialect` runs it (LoopConnection.fetch_row), for parameters named
+    `keys`: compiled once, as SQLAlchemy's own execution compiles it for them (an UPDATE or INSERT also sets
+    the columns named like a parameter), its parameters (and the literals the statement holds) put in the
+    compiled order and converted by their types."""
 
-    def __init__(self, statement, dialect) -> None:
-        self._compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement, dialect, keys: frozenset[str]) -> None:
+        self._compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
+        if self._compiled.post_compile_params:
+            raise ValueError("a statement with parameters expanded at execution (IN lists) is not supported")
         self.sql = str(self._compiled)
         self._names = list(self._compiled.positiontup)
         types = [self._compiled.binds[name].type for name in self._names]
         self._processors = [type_.dialect_impl(dialect).bind_processor(dialect) for type_ in types]
 
     def arguments(self, parameters: dict) -> list:
-        values = self._compiled.construct_params(parameters)
+        values = self._compiled.construct_params(parameters, escape_names=False)
         return [convert(values[name]) if convert else values[name]
                 for name, convert in zip(self._names, self._processors, strict=True)]
 

@@ -7,7 +7,6 @@ without it the same forms post and redirect. The form is read in `step_form`, th
 and saved in `steps`, the browser's workspaces kept in `workspace_cookie`.
 """
 
-import functools
 import re
 from functools import partial
 
@@ -81,7 +80,7 @@ step_posts = APIRouter()
 STEP_POSTS_AT_ONCE = 4
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
-# The save state an autosave that saved answers with (its new version swapped into the form).
+# The save state of an autosave that saved (with the new version, swapped into the form).
 AUTOSAVED = {"status": "saved", "autosaved": True}
 
 
@@ -231,9 +230,10 @@ def show_step(request: Request, section_id: str, access: EditableAssessment, ses
 async def save_step(request: Request) -> Response:
     # Sent after every answer, so it asks FastAPI for nothing but the request (the router's CSRF check still
     # runs): the form is read here, on the event loop, and the link look-up, the save, the next step and the
-    # commit are done in one go, in a session opened for them (on SQLite right here, below; otherwise on a
-    # worker thread). As parameters and dependencies (the path's two parts, PostedForm, SessionDep) they
-    # cost 0.33 of a post's 5.84 M instructions (callgrind).
+    # commit are done in one go: by plain statements on the event loop (_save_step_on_loop), or else in a
+    # session opened for them (on SQLite right here, below; otherwise on a worker thread). As parameters and
+    # dependencies (the path's two parts, PostedForm, SessionDep) they cost 0.33 of a post's 5.84 M
+    # instructions (callgrind).
     form = await posted_form(request)
     edit_token, section_id = request.path_params["edit_token"], request.path_params["section_id"]
     if request.app.state.settings.is_sqlite:
@@ -268,14 +268,18 @@ async def _save_step_on_loop(request: Request, edit_token: str, section_id: str,
     - SQLite: in one transaction that takes the write lock at once (writer(wait=False)): a busy lock raises
       OperationalError, and the caller sends the post to a worker thread. The ORM session around the same
       statements was about a fifth of a post's CPU (in-process, 1,000 posts: 1.20-1.27 against 0.93-0.97 ms).
-    None: not done here, the usual way does it (the last step, going back, errors to show, a conflict, a
-    link that does not open; on PostgreSQL a lock not free at once or a database that does not answer at
-    once), as it would have. A save that may have been sent is safe to redo: its version then is not
-    current, and the same answers are stored (steps.save_step_answers)."""
+    None: not done here, the usual way does it (the last step, going back, errors to show, a conflict, an
+    unknown step; on PostgreSQL a row lock not free within LOOP_LOCK_TIMEOUT_MS or a database that does not
+    answer at once), as it would have. A save that may have been sent is safe to redo: its version then is
+    not current, and the same answers are stored (steps.save_step_answers). A link that does not open raises
+    NotFound, as the usual way's look-up does (a 404, counted by the limit on wrong links)."""
     if request.app.dependency_overrides.get(get_session) is not None:
         return None  # a test's session, in its own transaction
     action = form.get("action", "next")
-    section = section_or_404(section_id)
+    try:
+        section = load_questionnaire().section(section_id)
+    except KeyError:
+        return None  # the usual way looks the link up first, then answers 404
     if action not in ("next", "autosave") or _finishes(action, section):
         return None
     step = read_step(section, form)
@@ -292,7 +296,7 @@ async def _save_step_on_loop(request: Request, edit_token: str, section_id: str,
             assessment = _saved_in_sqlite(request, edit_token, planned)
         else:
             assessment = await _saved_in_postgres(request, edit_token, planned)
-    except (store.NotFound, store.StaleRevision, LoopConnection.Unavailable):
+    except (store.StaleRevision, LoopConnection.Unavailable):
         return None
     if assessment is None:  # someone saved first
         return None
@@ -329,9 +333,15 @@ def _saved_in_sqlite(request: Request, edit_token: str, planned) -> store.Edited
     return assessment
 
 
-@functools.cache
+# The edit link's look-up as each driver runs it (by dialect and driver: one for SQLite, one for asyncpg).
+_DRIVER_EDITS: dict[tuple[str, str], store.DriverEdits] = {}
+
+
 def _driver_edits(dialect) -> store.DriverEdits:
-    return store.DriverEdits(dialect)
+    key = (dialect.name, dialect.driver)
+    if key not in _DRIVER_EDITS:
+        _DRIVER_EDITS[key] = store.DriverEdits(dialect)
+    return _DRIVER_EDITS[key]
 
 
 def _step_posts(request: Request) -> anyio.CapacityLimiter:

@@ -11,13 +11,14 @@ usual post is done on the event loop by plain statements too (store.save_edited)
 
 import asyncio
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, func, text
 from sqlmodel import Session, select
 
 from app.db import LoopConnection
-from app.models import Assessment, Revision
+from app.models import Assessment, Revision, utcnow
 from app.questionnaire import load_questionnaire
 from app.web import wizard
 from tests.conftest import using_postgres
@@ -131,6 +132,24 @@ def test_a_post_from_an_older_version_writes_nothing_and_shows_the_conflict(own_
     assert _stored(app, assessment_id) == (version, answers, revisions)
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+
+
+def _saved_between(app, assessment_id: str, started: datetime, ended: datetime) -> bool:
+    """Whether the assessment was last saved in that time, and its open editing session's revision, when this
+    save wrote it (a change of answers), says the same moment: the times a save writes, with their time
+    zone, checked apart from the rows."""
+    with Session(app.state.engine) as session:
+        assessment = session.get(Assessment, assessment_id)
+        open_revision = session.exec(select(Revision).where(Revision.assessment_id == assessment_id,
+                                                            Revision.session_open == True)).first()  # noqa: E712
+        saved = _aware(assessment.updated_at)
+        revision_saved = None if open_revision is None else _aware(open_revision.saved_at)
+        in_session = revision_saved is None or revision_saved < started or revision_saved == saved
+        return started <= saved <= ended and in_session
+
+
 def _stored_rows(app, assessment_id: str) -> tuple:
     """What a save leaves in the database, but for its times."""
     with Session(app.state.engine) as session:
@@ -155,7 +174,11 @@ def _walk(app, team, token: str, assessment_id: str) -> list[tuple]:
             *[(section, {}, "next") for section in SECTIONS[1:]]]
     for section, changes, action in plan:
         form = filled(section, **changes)
+        version = _stored(app, assessment_id)[0]
+        started = utcnow()
         response = team.post_step(token, section, form, action=action, headers=HTMX)
+        if _stored(app, assessment_id)[0] != version:
+            assert _saved_between(app, assessment_id, started, utcnow()), (section.id, action)
         body = re.sub(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}", "<time>", response.text.replace(token, "<token>"))
         body = re.sub(r"/w/[A-Za-z0-9_-]{43}", "/w/<workspace>", body)
         redirect = response.headers.get("hx-redirect", "").replace(token, "<token>")
