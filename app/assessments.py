@@ -947,21 +947,14 @@ class EditedAssessment:
         self.version += 1
 
 
-class _EditedRow(NamedTuple):
-    """A row of _EDITED, by the names link_is_live and _refuse_unless_open read."""
+class _EditLink(NamedTuple):
+    """The first columns of a row of _EDITED, by the names link_is_live and _refuse_unless_open read; the
+    rest are an EditedAssessment's."""
 
     kind: str
     expires_at: datetime | None
     revoked_at: datetime | None
     deleted_at: datetime | None
-    id: str
-    version: int
-    name: str
-    status: str
-    answers: dict
-    notes: dict
-    updated_at: datetime
-    workspace_token_hash: str | None
 
 
 _EDITED_COLUMNS = (
@@ -985,9 +978,10 @@ class DriverEdits(_DriverLookUp):
 
     def edited(self, found: tuple | None) -> EditedAssessment:
         """The assessment an edit link opens, of a row either statement found (None: no such link)."""
-        row = _EditedRow(*self._values(found))
-        _refuse_unless_open(row, row.kind, row.deleted_at, need="edit", include_deleted=False)
-        return EditedAssessment(*row[4:])
+        values = list(self._values(found))
+        link = _EditLink(*values[:len(_EditLink._fields)])
+        _refuse_unless_open(link, link.kind, link.deleted_at, need="edit", include_deleted=False)
+        return EditedAssessment(*values[len(_EditLink._fields):])
 
 
 def _lookup_params(token: str) -> dict:

@@ -253,3 +253,30 @@ def show_saved(request: Request, assessment: Assessment, edit_token: str, sectio
 
     html = request.app.state.kept_steps.html(request, section, assessment, edit_token, workspace_url, block)
     return html_page(request, html, headers=headers)
+
+
+def finishes(action: str, section) -> bool:
+    """The save that ends an editing session: the one that goes to the result."""
+    return action == "result" or (action == "next" and section.id == load_questionnaire().sections[-1].id)
+
+
+def after_save(request: Request, assessment: Assessment, edit_token: str, section,
+               workspace_url: str | None, dropped: list[str]) -> Response:
+    """The answer to a step saved with "Save and continue": the next step, or the result after the last."""
+    sections = load_questionnaire().sections
+    index = section_index(section.id)
+    if index == len(sections) - 1:
+        return to_result(request, edit_token, dropped)
+    return show_saved(request, assessment, edit_token, sections[index + 1], workspace_url, dropped)
+
+
+# The save state of an autosave that saved (with the new version, swapped into the form).
+AUTOSAVED = {"status": "saved", "autosaved": True}
+
+
+def save_state(request: Request, section, assessment, workspace_url: str | None, state: dict) -> Response:
+    """The answer to an autosave: the save state (`state`: its status, and AUTOSAVED's new version)."""
+    index = section_index(section.id)
+    context = {"assessment": assessment, "workspace_url": workspace_url, "autosaved": False, "index": index,
+               "is_last": index == len(load_questionnaire().sections) - 1}
+    return render(request, "wizard/_save_state.html", context | state, headers=NO_STORE)

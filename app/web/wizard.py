@@ -26,44 +26,35 @@ from app.access import (
     editable,
     secret_of,
 )
-from app.db import (
-    LoopConnection,
-    SessionDep,
-    each_statement_commits,
-    get_session,
-    lock_was_busy,
-    request_session,
-)
+from app.db import SessionDep, each_statement_commits, lock_was_busy, request_session
 from app.models import Assessment, Workspace
 from app.questionnaire import load_questionnaire
 from app.questionnaire.progress import DRAFT, Status, section_index
 from app.security.route_limits import limit
+from app.web import loop_saves
 from app.web.conflicts import conflict_page
 from app.web.render import NO_STORE, render, route_path
 from app.web.step_form import StepInput, dropped_answers, merged_answers, merged_notes, read_step, stored_step
 from app.web.steps import (
+    AUTOSAVED,
     DEFAULT_NAME,
     PostedForm,
-    expected_version,
+    after_save,
+    finishes,
     posted_form,
     reached_index,
     render_step,
     result_path,
+    save_state,
     save_step_answers,
     section_or_404,
     show_saved,
     step_context,
     step_page,
     step_path,
-    step_saves,
     to_result,
 )
-from app.web.workspace_cookie import (
-    remember_workspace,
-    remembered_workspace,
-    workspace_link,
-    workspace_link_of,
-)
+from app.web.workspace_cookie import remember_workspace, remembered_workspace, workspace_link
 
 router = APIRouter()
 # The step post alone: sent after every answer, and FastAPI scans a router's routes in full (twice for the
@@ -80,8 +71,6 @@ step_posts = APIRouter()
 STEP_POSTS_AT_ONCE = 4
 
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
-# The save state of an autosave that saved (with the new version, swapped into the form).
-AUTOSAVED = {"status": "saved", "autosaved": True}
 
 
 def edit_token_of(assessment: Assessment, *, session: Session, secret: bytes) -> str:
@@ -176,7 +165,7 @@ def _create(request: Request, form: FormData, session: Session, grant: Workspace
             workspace_token = store.workspace_token(first_workspace, secret)
     edit_token = edit_token_of(assessment, session=session, secret=secret)
     workspace_url = workspace_link(request, assessment, session=session, token=workspace_token)
-    response = _after_save(request, assessment, edit_token, section, workspace_url, step.dropped)
+    response = after_save(request, assessment, edit_token, section, workspace_url, step.dropped)
     if workspace_token:
         remember_workspace(request, response, workspace_token)
     return response
@@ -230,7 +219,7 @@ def show_step(request: Request, section_id: str, access: EditableAssessment, ses
 async def save_step(request: Request) -> Response:
     # Sent after every answer, so it asks FastAPI for nothing but the request (the router's CSRF check still
     # runs): the form is read here, on the event loop, and the link look-up, the save, the next step and the
-    # commit are done in one go: by plain statements on the event loop (_save_step_on_loop), or else in a
+    # commit are done in one go: by plain statements on the event loop (app.web.loop_saves), or else in a
     # session opened for them (on SQLite right here, below; otherwise on a worker thread). As parameters and
     # dependencies (the path's two parts, PostedForm, SessionDep) they cost 0.33 of a post's 5.84 M
     # instructions (callgrind).
@@ -242,106 +231,18 @@ async def save_step(request: Request) -> Response:
         # 0.45 ms of CPU, a fifth of a post (in-process pairs, 2.06 against 2.52 ms). Other requests wait
         # no longer than behind the GIL, which the post held on its thread anyway.
         try:
-            return (await _save_step_on_loop(request, edit_token, section_id, form)
+            return (await loop_saves.save_on_loop(request, edit_token, section_id, form)
                     or _save_step_in_session(request, edit_token, section_id, form, on_event_loop=True))
         except OperationalError as error:
             if not lock_was_busy(error):
                 raise
             # Another process holds the lock: wait for it on a worker thread, as any other write does.
     else:
-        answered = await _save_step_on_loop(request, edit_token, section_id, form)
+        answered = await loop_saves.save_on_loop(request, edit_token, section_id, form)
         if answered is not None:
             return answered
     work = partial(_save_step_in_session, request, edit_token, section_id, form)
     return await anyio.to_thread.run_sync(work, limiter=_step_posts(request))
-
-
-async def _save_step_on_loop(request: Request, edit_token: str, section_id: str,
-                             form: FormData) -> Response | None:
-    """The usual step post (valid answers, saved with the version they were loaded at, then the next step
-    or the save state) with its database work done on the event loop by plain statements: the link look-up
-    (store.DriverEdits) and the save (on PostgreSQL one statement, store.wizard_save_statement; on SQLite the
-    UPDATE and its revision, store.save_edited), by the same rules as the usual way (store.plan_save).
-    - PostgreSQL: sent on the worker's own connection (app.db.LoopConnection) and awaited there. On a worker
-      thread, the hop there and back, the session and the ORM around the same two statements were about
-      0.75 of a post's 1.75 ms of CPU (in-process, 1,000 posts).
-    - SQLite: in one transaction that takes the write lock at once (writer(wait=False)): a busy lock raises
-      OperationalError, and the caller sends the post to a worker thread. The ORM session around the same
-      statements was about a fifth of a post's CPU (in-process, 1,000 posts: 1.20-1.27 against 0.93-0.97 ms).
-    None: not done here, the usual way does it (the last step, going back, errors to show, a conflict, an
-    unknown step; on PostgreSQL a row lock not free within LOOP_LOCK_TIMEOUT_MS or a database that does not
-    answer at once), as it would have. A save that may have been sent is safe to redo: its version then is
-    not current, and the same answers are stored (steps.save_step_answers). A link that does not open raises
-    NotFound, as the usual way's look-up does (a 404, counted by the limit on wrong links)."""
-    if request.app.dependency_overrides.get(get_session) is not None:
-        return None  # a test's session, in its own transaction
-    action = form.get("action", "next")
-    try:
-        section = load_questionnaire().section(section_id)
-    except KeyError:
-        return None  # the usual way looks the link up first, then answers 404
-    if action not in ("next", "autosave") or _finishes(action, section):
-        return None
-    step = read_step(section, form)
-    if step.errors:
-        return None
-
-    def planned(assessment: store.EditedAssessment) -> store.PlannedSave:
-        status = Status(assessment.status).after_saving(section.id).value if action == "next" else None
-        return store.plan_save(assessment, expected_version=expected_version(form), status=status,
-                               editing_session="continue", **step_saves(assessment, section, step))
-
-    try:
-        if request.app.state.settings.is_sqlite:
-            assessment = _saved_in_sqlite(request, edit_token, planned)
-        else:
-            assessment = await _saved_in_postgres(request, edit_token, planned)
-    except (store.StaleRevision, LoopConnection.Unavailable):
-        return None
-    if assessment is None:  # someone saved first
-        return None
-    workspace_url = workspace_link_of(request, assessment.workspace_token_hash)
-    if action == "autosave":
-        return _save_state(request, section, assessment, workspace_url, AUTOSAVED)
-    return _after_save(request, assessment, edit_token, section, workspace_url, step.dropped)
-
-
-async def _saved_in_postgres(request: Request, edit_token: str, planned) -> store.EditedAssessment | None:
-    connection: LoopConnection = request.app.state.loop_connection
-    edits = _driver_edits(connection.dialect)
-    found = await connection.fetch_keyed(edits.sql, edits.sql_many, edits.key(edit_token))
-    assessment = edits.edited(found)
-    plan = planned(assessment)
-    if plan.values:
-        counts = await connection.fetch_row(*store.wizard_save_statement(assessment, plan, "continue"))
-        if counts is None or counts[0] != 1:  # its first column counts the assessments it saved
-            return None
-        assessment.hold(plan.values)
-    return assessment
-
-
-def _saved_in_sqlite(request: Request, edit_token: str, planned) -> store.EditedAssessment | None:
-    engine = request.app.state.write_engine_at_once
-    edits = _driver_edits(engine.dialect)
-    key = edits.key(edit_token)
-    with engine.begin() as connection:
-        found = connection.exec_driver_sql(edits.sql, (key,)).first()
-        assessment = edits.edited(None if found is None else tuple(found))
-        plan = planned(assessment)
-        if plan.values and not store.save_edited(assessment, plan, connection=connection):
-            return None
-    return assessment
-
-
-# The edit link's look-up as each driver runs it (by dialect and driver: one for SQLite, one for asyncpg).
-_DRIVER_EDITS: dict[tuple[str, str], store.DriverEdits] = {}
-
-
-def _driver_edits(dialect) -> store.DriverEdits:
-    key = (dialect.name, dialect.driver)
-    if key not in _DRIVER_EDITS:
-        _DRIVER_EDITS[key] = store.DriverEdits(dialect)
-    return _DRIVER_EDITS[key]
 
 
 def _step_posts(request: Request) -> anyio.CapacityLimiter:
@@ -375,7 +276,7 @@ def _save_step(request: Request, section_id: str, form: FormData, access: Assess
     going_back = action == "back"
     status = assessment.status if going_back else Status(assessment.status).after_saving(section.id).value
     stale = save_step_answers(assessment, section, step, form, session=session, status=status,
-                              editing_session="finish" if _finishes(action, section) else "continue")
+                              editing_session="finish" if finishes(action, section) else "continue")
     if stale is not None:
         return conflict_page(request, section, stale, access.token, step)
     if going_back:
@@ -383,12 +284,7 @@ def _save_step(request: Request, section_id: str, form: FormData, access: Assess
         return show_saved(request, assessment, access.token, previous, workspace_url, step.dropped)
     if action == "result" and Status(assessment.status).complete:
         return to_result(request, access.token, step.dropped)
-    return _after_save(request, assessment, access.token, section, workspace_url, step.dropped)
-
-
-def _finishes(action: str, section) -> bool:
-    """The save that ends an editing session: the one that goes to the result."""
-    return action == "result" or (action == "next" and section.id == load_questionnaire().sections[-1].id)
+    return after_save(request, assessment, access.token, section, workspace_url, step.dropped)
 
 
 def _autosave(request: Request, section, step: StepInput, assessment: Assessment, form: FormData,
@@ -401,20 +297,4 @@ def _autosave(request: Request, section, step: StepInput, assessment: Assessment
         state = {"status": "stale"}
     else:
         state = AUTOSAVED
-    return _save_state(request, section, assessment, workspace_url, state)
-
-
-def _save_state(request: Request, section, assessment, workspace_url: str | None, state: dict) -> Response:
-    index = section_index(section.id)
-    context = {"assessment": assessment, "workspace_url": workspace_url, "autosaved": False, "index": index,
-               "is_last": index == len(load_questionnaire().sections) - 1}
-    return render(request, "wizard/_save_state.html", context | state, headers=NO_STORE)
-
-
-def _after_save(request: Request, assessment: Assessment, edit_token: str, section,
-                workspace_url: str | None, dropped: list[str]) -> Response:
-    sections = load_questionnaire().sections
-    index = section_index(section.id)
-    if index == len(sections) - 1:
-        return to_result(request, edit_token, dropped)
-    return show_saved(request, assessment, edit_token, sections[index + 1], workspace_url, dropped)
+    return save_state(request, section, assessment, workspace_url, state)

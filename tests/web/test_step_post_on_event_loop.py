@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from app.db import lock_was_busy, request_session
 from app.models import Assessment
 from app.questionnaire import load_questionnaire
-from app.web import wizard
+from app.web import loop_saves, wizard
 from tests.conftest import using_postgres
 from tests.web.conftest import filled
 
@@ -31,10 +31,10 @@ QUESTION = next(q for q in SECTION.questions if q.type == "choice" and not q.sho
 @pytest.fixture
 def where_saved(monkeypatch) -> list[str]:
     """Where each attempt at a step post's database work ran: "event loop" or "worker thread" (by plain
-    statements, wizard._saved_in_sqlite, or in a session, wizard._save_step_in_session)."""
+    statements, loop_saves.saved_in_sqlite, or in a session, wizard._save_step_in_session)."""
     places = []
-    for way in ("_saved_in_sqlite", "_save_step_in_session"):
-        real = getattr(wizard, way)
+    for module, way in ((loop_saves, "saved_in_sqlite"), (wizard, "_save_step_in_session")):
+        real = getattr(module, way)
 
         def recording(*args, real=real, **kwargs):
             try:
@@ -44,7 +44,7 @@ def where_saved(monkeypatch) -> list[str]:
                 places.append("worker thread")
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(wizard, way, recording)
+        monkeypatch.setattr(module, way, recording)
     return places
 
 

@@ -3,7 +3,7 @@
 On PostgreSQL a wizard step post is two statements, each committing by itself: the link look-up (with the
 assessment's workspace, for its link) and one statement that saves the assessment and its editing session's
 revision. Each is a network round trip. The usual post is done on the event loop, both statements sent on
-the worker's own connection (app.db.LoopConnection, app.web.wizard._save_step_on_loop); anything else, or a
+the worker's own connection (app.db.LoopConnection, app.web.loop_saves); anything else, or a
 post the loop cannot do at once, goes the usual way, on a worker thread, through the pool, in autocommit
 (app.db.each_statement_commits). What a team sees stays the same either way: the answer is saved with its
 revision, and a page holding an older version is refused without writing anything (R22). On SQLite the same
@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from app.db import LoopConnection
 from app.models import Assessment, Revision, utcnow
 from app.questionnaire import load_questionnaire
-from app.web import wizard
+from app.web import loop_saves
 from tests.conftest import using_postgres
 from tests.web.conftest import HTMX, filled
 
@@ -191,8 +191,8 @@ def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, mo
     answer to the browser and the same rows stored (the assessment and its revisions). Both databases."""
     app, team = own_database
     done_on_loop = []
-    for way in ("_saved_in_sqlite", "_saved_in_postgres"):
-        real = getattr(wizard, way)
+    for way in ("saved_in_sqlite", "saved_in_postgres"):
+        real = getattr(loop_saves, way)
 
         def counted(*args, real=real, **kwargs):
             saved = real(*args, **kwargs)
@@ -205,13 +205,13 @@ def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, mo
                 return done_on_loop[-1]
             return awaited()
 
-        monkeypatch.setattr(wizard, way, counted)
+        monkeypatch.setattr(loop_saves, way, counted)
     walks = {}
     for way in ("event loop", "usual"):
         if way == "usual":
             async def refused(*_args):
                 return None
-            monkeypatch.setattr(wizard, "_save_step_on_loop", refused)
+            monkeypatch.setattr(loop_saves, "save_on_loop", refused)
         with Session(app.state.engine) as session:
             before = set(session.exec(select(Assessment.id)).all())
         token = team.edit_token(team.start(name="Support bot"))

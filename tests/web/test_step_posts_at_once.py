@@ -9,7 +9,7 @@ import anyio
 import anyio.to_thread
 from fastapi.responses import Response
 
-from app.web import wizard
+from app.web import loop_saves, wizard
 
 POSTS = 2 * wizard.STEP_POSTS_AT_ONCE
 
@@ -38,7 +38,7 @@ def test_step_posts_beyond_the_limit_wait_for_a_turn_and_all_are_answered(monkey
         return None
 
     monkeypatch.setattr(wizard, "_save_step_in_session", work)
-    monkeypatch.setattr(wizard, "_save_step_on_loop", left_to_a_thread)
+    monkeypatch.setattr(loop_saves, "save_on_loop", left_to_a_thread)
     monkeypatch.setattr(wizard, "posted_form", no_form)
     # PostgreSQL's usual way: each post's work goes to a worker thread (SQLite's is done on the event loop).
     app = SimpleNamespace(state=SimpleNamespace(settings=SimpleNamespace(is_sqlite=False)))
