@@ -502,7 +502,7 @@ def _written(assessment, values: dict, executor: Session | Connection) -> bool:
 
 def save_edited(assessment: "EditedAssessment", plan: PlannedSave, *, connection: Connection) -> bool:
     """A wizard save that continues its editing session, of `plan` into `assessment`, on `connection` in its
-    transaction (SQLite's step post on the event loop, app.web.wizard): the assessment's UPDATE if it is
+    transaction (SQLite's step post on the event loop, app.web.loop_saves): the assessment's UPDATE if it is
     still at the version read, and its editing session's revision, as save_answers writes them. False,
     with nothing written, when someone saved first."""
     if not _written(assessment, plan.values, connection):
@@ -925,7 +925,7 @@ class DriverGrants(_DriverLookUp):
 
 @dataclass
 class EditedAssessment:
-    """An assessment as the wizard's step post reads it through the driver (app.web.wizard): what a step
+    """An assessment as the wizard's step post reads it through the driver (app.web.loop_saves): what a step
     shows and its save needs, with its workspace's token hash (its workspace link). Not an ORM object: a
     save is written by statements of its own (wizard_save_statement on PostgreSQL, save_edited on SQLite)
     and then held here (`hold`)."""

@@ -194,7 +194,7 @@ class LoopConnection:
 
     For statements so short that the hop to a worker thread and back would cost more than the statement
     itself: the kept view page's link look-up (app.web.share.KeptViewPages) and, on PostgreSQL, the wizard
-    step post's look-up and one-statement save (app.web.wizard). Each is a transaction of its own.
+    step post's look-up and one-statement save (app.web.loop_saves). Each is a transaction of its own.
     - SQLite: a sqlite3 connection in autocommit (no BEGIN, so no read is left open to hold back
       checkpoints), whose busy timeout is 0: a locked database fails the read at once.
     - PostgreSQL: an asyncpg connection, its round trip awaited on the loop. On a worker thread, through
