@@ -249,7 +249,7 @@ class KeptViewPages:
         try:
             grants = self._grants
             found = await connection.fetch_keyed(grants.sql, grants.sql_many, grants.key(token))
-            return self._grants.grant(found, need="view")
+            return grants.grant(found, need="view")
         except (store.NotFound, LoopConnection.Unavailable):
             return None
 

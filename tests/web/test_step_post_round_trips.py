@@ -9,7 +9,6 @@ post the loop cannot do at once, goes the usual way, on a worker thread, through
 revision, and a page holding an older version is refused without writing anything (R22). On SQLite the same
 usual post is done on the event loop by plain statements too (store.save_edited), in one transaction."""
 
-import asyncio
 import re
 from datetime import UTC, datetime
 
@@ -190,22 +189,14 @@ def test_the_event_loop_saves_and_answers_as_the_usual_way_does(own_database, mo
     """The same walk, by plain statements on the event loop and with that refused: after each post, the same
     answer to the browser and the same rows stored (the assessment and its revisions). Both databases."""
     app, team = own_database
-    done_on_loop = []
-    for way in ("saved_in_sqlite", "saved_in_postgres"):
-        real = getattr(loop_saves, way)
+    done_on_loop = []  # what the event loop answered each post with (None: left to the usual way)
+    real = loop_saves.save_on_loop
 
-        def counted(*args, real=real, **kwargs):
-            saved = real(*args, **kwargs)
-            if not asyncio.iscoroutine(saved):
-                done_on_loop.append(saved)
-                return saved
+    async def counted(*args):
+        done_on_loop.append(await real(*args))
+        return done_on_loop[-1]
 
-            async def awaited():
-                done_on_loop.append(await saved)
-                return done_on_loop[-1]
-            return awaited()
-
-        monkeypatch.setattr(loop_saves, way, counted)
+    monkeypatch.setattr(loop_saves, "save_on_loop", counted)
     walks = {}
     for way in ("event loop", "usual"):
         if way == "usual":
