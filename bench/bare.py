@@ -25,6 +25,8 @@ def create_app() -> Starlette:
     }
 
     async def page(request: Request) -> HTMLResponse:
-        return HTMLResponse(pages[request.method])
+        # A post answers with the header the app's wizard step answers with: the load script reads it.
+        pushed = {"HX-Push-Url": request.url.path} if request.method == "POST" else None
+        return HTMLResponse(pages[request.method], headers=pushed)
 
     return Starlette(routes=[Route("/{path:path}", page, methods=["GET", "POST"])])

@@ -21,7 +21,7 @@ from bench.wizard_posts import Editable, StepPost
 THREADS = 2
 THROUGHPUT_CONNECTIONS = 32
 LATENCY_CONNECTIONS = 8
-# Assessments cycled through: far more than connections, so no assessment has two posts in flight.
+# Assessments cycled through: far more than connections, so a free one is always ready to post.
 ASSESSMENTS = 512
 QUICK_ASSESSMENTS = 128
 # Targets (issues 6 and 18): share of the bare app's requests per second (at 8 and at 32 connections),
@@ -46,13 +46,20 @@ class Measured:
 
 
 def wizard_script(post: StepPost, editables: list[Editable], session: BrowserSession) -> str:
-    """Each wrk thread cycles through its own share of the assessments; round r posts version + r, and
-    the value of the flipped question that differs from the stored one."""
+    """Each wrk thread posts to its own share of the assessments, in strict turns: an assessment is posted
+    again only once its last post came back (its answer's HX-Push-Url names the edit link). Round r of an
+    assessment posts version + r, and the value of the flipped question that differs from the stored one.
+
+    Turns by count alone (post each assessment once every per_thread posts) were not strict: one post slower
+    than the thread's other connections' next per_thread posts had the next round overtake it. That round,
+    with a version not yet stored and the answers stored before, was answered as saved without saving
+    (a repeated post, app.web.steps.save_step_answers), and the saves no longer matched the answers."""
     per_thread = len(editables) // THREADS
     headers = ", ".join(f"[{wrk.lua_string(k)}] = {wrk.lua_string(v)}"
                         for k, v in session.htmx_headers().items())
     return f"""
 local paths = {wrk.lua_list([post.path(e.edit_token) for e in editables])}
+local tokens = {wrk.lua_list([e.edit_token for e in editables])}
 local versions = {wrk.lua_list([e.version for e in editables])}
 local parity = {wrk.lua_list([post.first_round(e) for e in editables])}
 local bodies = {wrk.lua_list([post.body_template(0), post.body_template(1)])}
@@ -61,20 +68,54 @@ local per_thread = {per_thread}
 local threads = {THREADS}
 local counter = 0
 first = 0
-n = 0
+verifying = false
+-- This thread's assessments whose last post came back (a queue, oldest first), and each one's rounds sent.
+local ready, head, tail, slot_of, rounds = nil, 1, 0, {{}}, {{}}
+local n = 0
 function setup(thread)
   thread:set("first", counter)
   -- wrk calls request() once on its first thread before the run, to see whether the script
-  -- pipelines (script_verify_request in wrk.c); that unsent call must not use up a round.
-  if counter == 0 then thread:set("n", -1) end
+  -- pipelines (script_verify_request in wrk.c); that unsent call must not use up a turn.
+  if counter == 0 then thread:set("verifying", true) end
   counter = counter + 1
 end
+local function share()
+  ready = {{}}
+  for k = 0, per_thread - 1 do
+    local slot = first + 1 + k * threads
+    tail = tail + 1
+    ready[tail] = slot
+    slot_of[tokens[slot]] = slot
+    rounds[slot] = 0
+  end
+end
 function request()
-  local slot = first + 1 + (n % per_thread) * threads
-  local round = math.floor(n / per_thread)
-  n = n + 1
+  if ready == nil then share() end
+  if verifying then
+    verifying = false
+    return wrk.format("POST", paths[ready[head]], headers, "")
+  end
+  local slot
+  if head <= tail then
+    slot = ready[head]
+    ready[head] = nil
+    head = head + 1
+  else  -- every assessment in flight, or answers without their link (errors): turns by count
+    slot = first + 1 + (n % per_thread) * threads
+    n = n + 1
+  end
+  local round = rounds[slot]
+  rounds[slot] = round + 1
   local body = string.format(bodies[(round + parity[slot]) % 2 + 1], versions[slot] + round)
   return wrk.format("POST", paths[slot], headers, body)
+end
+function answered(status, headers, body)
+  local pushed = headers["hx-push-url"] or headers["HX-Push-Url"]
+  local slot = pushed and slot_of[string.match(pushed, "/e/([^/]+)/step/") or ""]
+  if slot then
+    tail = tail + 1
+    ready[tail] = slot
+  end
 end
 """
 

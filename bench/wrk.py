@@ -12,6 +12,7 @@ MARK = "BENCH-JSON "
 DONE_HOOK = """
 shown = 0
 function response(status, headers, body)
+  if answered then answered(status, headers, body) end
   if status >= 400 and shown < 5 then
     shown = shown + 1
     io.write("STATUS ", status, "\\n")
@@ -51,7 +52,8 @@ def wrk_path() -> str:
 
 def run(url: str, script: str, workdir: Path, *, threads: int, connections: int, seconds: float,
         check: bool = True) -> Load:
-    """Load `url` with the Lua `script` (request()/setup() hooks); raises if any response failed."""
+    """Load `url` with the Lua `script` (request()/setup() hooks, and answered(status, headers, body) to see
+    each response); raises if any response failed."""
     path = workdir / f"wrk-{abs(hash(script))}.lua"
     path.write_text(script + DONE_HOOK)
     command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
