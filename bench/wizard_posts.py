@@ -2,9 +2,10 @@
 
 A step post carries the version the page was loaded at (optimistic locking). The load generator
 cannot read versions back per connection, so it makes them predictable instead: every assessment
-takes posts in strict turns (round r of assessment i is only sent once round r-1 came back, because
-far more assessments than connections are cycled), each post flips one answer between two values,
-so each save moves the version up by exactly one. A stale version would be a 409 and fail the run.
+takes posts in strict turns (round r of assessment i is only sent once round r-1 came back: the load
+script, bench_http.wizard_script, posts an assessment again only once its answer named it), and each
+post flips one answer between two values, so each save moves the version up by exactly one. A stale
+version would be a 409 and fail the run.
 """
 
 import re
