@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ARRAY,
@@ -897,6 +897,19 @@ class _DriverLookUp:
             raise NotFound("no such link")
         return (convert(value) if convert and value is not None else value
                 for convert, value in zip(self._converters, found[:len(self._converters)], strict=True))
+
+
+_LookUp = TypeVar("_LookUp", bound=_DriverLookUp)
+# Each look-up compiled once per kind and driver (dialect name and driver: one for SQLite, one for asyncpg).
+_COMPILED_LOOK_UPS: dict[tuple[type, str, str], _DriverLookUp] = {}
+
+
+def driver_look_up(kind: type[_LookUp], dialect) -> _LookUp:
+    """The look-up of `kind` (DriverGrants, DriverEdits) compiled for `dialect`, kept for the next caller."""
+    key = (kind, dialect.name, dialect.driver)
+    if key not in _COMPILED_LOOK_UPS:
+        _COMPILED_LOOK_UPS[key] = kind(dialect)
+    return _COMPILED_LOOK_UPS[key]
 
 
 def _read_as_stored(column_type, dialect):

@@ -88,3 +88,33 @@ def test_an_installed_wheel_serves_pages_and_static_files_from_any_directory(whe
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_dev_keeps_its_venv_when_python_is_started_by_a_shim(tmp_path):
+    """pyenv and asdf put shims on PATH: scripts that start the real interpreter. ./dev gave uv the shim's
+    path, uv found .venv's interpreter did not match it and made .venv again on every ./dev command
+    (seconds each time; two commands at once then broke each other's .venv)."""
+    checkout = tmp_path / "advisor"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(checkout)], check=True)
+    shutil.copy2(ROOT / "dev", checkout / "dev")  # the script as it is in this tree
+    shutil.copytree(Path(uv()).parent.parent, checkout / "tools" / ".uv", symlinks=True)  # no download
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    for name in ("python3.13", "python3.12", "python3.11", "python3"):
+        shim = shims / name
+        shim.write_text(f'#!/bin/sh\nexec "{sys._base_executable}" "$@"\n')
+        shim.chmod(0o755)
+    kept = ("HOME", "LANG", "UV_CACHE_DIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "https_proxy",
+            "NO_PROXY", "no_proxy")
+    env = {key: os.environ[key] for key in kept if key in os.environ} | {"PATH": f"{shims}:/usr/bin:/bin"}
+
+    def venv_after_dev() -> tuple[int, int]:
+        done = subprocess.run(["./dev", "test", "--version"], cwd=checkout, env=env, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        made = (checkout / ".venv" / "pyvenv.cfg").stat()
+        return made.st_ino, made.st_mtime_ns
+
+    first = venv_after_dev()
+    assert venv_after_dev() == first, ".venv was made again"

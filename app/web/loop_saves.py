@@ -69,7 +69,7 @@ async def save_on_loop(request: Request, edit_token: str, section_id: str, form:
 
 async def saved_in_postgres(request: Request, edit_token: str, planned) -> store.EditedAssessment | None:
     connection: LoopConnection = request.app.state.loop_connection
-    edits = _driver_edits(connection.dialect)
+    edits = store.driver_look_up(store.DriverEdits, connection.dialect)
     found = await connection.fetch_keyed(edits.sql, edits.sql_many, edits.key(edit_token))
     assessment = edits.edited(found)
     plan = planned(assessment)
@@ -83,7 +83,7 @@ async def saved_in_postgres(request: Request, edit_token: str, planned) -> store
 
 def saved_in_sqlite(request: Request, edit_token: str, planned) -> store.EditedAssessment | None:
     engine = request.app.state.write_engine_at_once
-    edits = _driver_edits(engine.dialect)
+    edits = store.driver_look_up(store.DriverEdits, engine.dialect)
     key = edits.key(edit_token)
     with engine.begin() as connection:
         found = connection.exec_driver_sql(edits.sql, (key,)).first()
@@ -93,13 +93,3 @@ def saved_in_sqlite(request: Request, edit_token: str, planned) -> store.EditedA
             return None
     return assessment
 
-
-# The edit link's look-up as each driver runs it (by dialect and driver: one for SQLite, one for asyncpg).
-_DRIVER_EDITS: dict[tuple[str, str], store.DriverEdits] = {}
-
-
-def _driver_edits(dialect) -> store.DriverEdits:
-    key = (dialect.name, dialect.driver)
-    if key not in _DRIVER_EDITS:
-        _DRIVER_EDITS[key] = store.DriverEdits(dialect)
-    return _DRIVER_EDITS[key]

@@ -226,7 +226,6 @@ class KeptViewPages:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._grants: store.DriverGrants | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"] \
@@ -244,10 +243,8 @@ class KeptViewPages:
         # The indexed read costs less than a hop to a worker thread and back: it is done on the event loop,
         # on the worker's own connection for that (app.db.LoopConnection), straight through the driver
         # (store.DriverGrants). A read it cannot do at once sends the request down the usual path.
-        if self._grants is None:
-            self._grants = store.DriverGrants(connection.dialect)
         try:
-            grants = self._grants
+            grants = store.driver_look_up(store.DriverGrants, connection.dialect)
             found = await connection.fetch_keyed(grants.sql, grants.sql_many, grants.key(token))
             return grants.grant(found, need="view")
         except (store.NotFound, LoopConnection.Unavailable):
