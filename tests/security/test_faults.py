@@ -189,7 +189,7 @@ def commits_fail(monkeypatch) -> None:
         return await fetchrow(self, query, *args, **kwargs)
 
     monkeypatch.setattr(Session, "commit", fail)
-    # A connection's own transaction (SQLite's step post on the event loop, app.web.wizard): its COMMIT.
+    # A connection's own transaction (SQLite's step post on the event loop, app.web.loop_saves): its COMMIT.
     monkeypatch.setattr(DefaultDialect, "do_commit", lambda self, dbapi_connection: fail(self))
     monkeypatch.setattr(DefaultDialect, "do_execute", fail_autocommitted_writes)
     monkeypatch.setattr(asyncpg.Connection, "fetchrow", fail_loop_writes)
